@@ -1,0 +1,30 @@
+package io.streetsense.services;
+
+/**
+ * An InfluxDB 1.x server: {@link InfluxDb} (child process) or a container, with a few HTTP helpers
+ * so tests can set up and read back data without an Influx client library.
+ */
+public interface InfluxService extends ManagedService {
+
+  /** {@code http://127.0.0.1:PORT}; stable across stop and start. */
+  String url();
+
+  /** {@code CREATE DATABASE "name"} (a no-op when it exists). */
+  default void createDatabase(String name) {
+    InfluxHttp.createDatabase(url(), name);
+  }
+
+  /**
+   * Runs InfluxQL against {@code db} and returns the raw JSON response body.
+   *
+   * @throws IllegalStateException on an HTTP error or when the response reports an error
+   */
+  default String query(String db, String influxQl) {
+    return InfluxHttp.query(url(), db, influxQl);
+  }
+
+  /** Writes points in line protocol (nanosecond timestamps) with {@code POST /write}. */
+  default void write(String db, String lineProtocol) {
+    InfluxHttp.write(url(), db, lineProtocol);
+  }
+}
