@@ -1,0 +1,97 @@
+package io.streetsense.detectors;
+
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.internal.LateEvents;
+import io.streetsense.detectors.parking.OccupancyUpdate;
+import io.streetsense.detectors.parking.ParkingOccupancy;
+import io.streetsense.detectors.presence.PresenceDetector;
+import io.streetsense.detectors.presence.ZoneObservation;
+import io.streetsense.detectors.presence.ZoneObservationExtractor;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.ParkingSensorEvent;
+import io.streetsense.schemas.ViolationEvent;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The detectors as one piece of a Flink job: device streams in, violations, occupancy and unusable
+ * events out. The caller owns sources and sinks (Kafka in production, bounded collections in
+ * tests), so the same wiring runs in both.
+ *
+ * <pre>{@code
+ * DataStream<ParkingSensorEvent> parking = env.fromSource(parkingSource,
+ *     Detectors.parkingWatermarks(config), "parking");
+ * DataStream<CameraFrame> frames = env.fromSource(cameraSource,
+ *     Detectors.cameraWatermarks(config), "cameras");
+ * Detectors.Streams out = Detectors.define(parking, frames, blockMaps, config);
+ * out.violations().sinkTo(violationSink);
+ * }</pre>
+ *
+ * <p>Every stateful operator has a stable uid, so savepoints survive upgrades.
+ */
+public final class Detectors {
+  public static final String UID_ZONE_OBSERVATIONS = "camera-zone-observations";
+  public static final String UID_PRESENCE = "presence-detector";
+  public static final String UID_PARKING_OCCUPANCY = "parking-occupancy";
+
+  private Detectors() {}
+
+  /** What the detectors produce. */
+  public record Streams(
+      DataStream<ViolationEvent> violations,
+      DataStream<OccupancyUpdate> occupancy,
+      DataStream<DeadLetter> deadLetters) {}
+
+  public static WatermarkStrategy<ParkingSensorEvent> parkingWatermarks(DetectorConfig config) {
+    return WatermarkStrategy.<ParkingSensorEvent>forBoundedOutOfOrderness(
+            config.maxOutOfOrderness())
+        .withTimestampAssigner((event, kafkaTime) -> event.getEventTime().toEpochMilli())
+        .withIdleness(config.sourceIdleness());
+  }
+
+  public static WatermarkStrategy<CameraFrame> cameraWatermarks(DetectorConfig config) {
+    return WatermarkStrategy.<CameraFrame>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+        .withTimestampAssigner((frame, kafkaTime) -> frame.getEventTime().toEpochMilli())
+        .withIdleness(config.sourceIdleness());
+  }
+
+  /** Wires the detectors onto streams that already carry event timestamps and watermarks. */
+  public static Streams define(
+      DataStream<ParkingSensorEvent> parking,
+      DataStream<CameraFrame> frames,
+      BlockMaps blockMaps,
+      DetectorConfig config) {
+    SingleOutputStreamOperator<ZoneObservation> observations =
+        frames
+            .process(new ZoneObservationExtractor(blockMaps))
+            .returns(TypeInformation.of(ZoneObservation.class))
+            .uid(UID_ZONE_OBSERVATIONS)
+            .name("camera frames to zone observations");
+
+    SingleOutputStreamOperator<ViolationEvent> violations =
+        observations
+            .keyBy(ZoneObservation::zoneKey)
+            .process(new PresenceDetector(blockMaps, config))
+            .returns(TypeInformation.of(ViolationEvent.class))
+            .uid(UID_PRESENCE)
+            .name("illegal stalls and out-of-doorway trading");
+
+    SingleOutputStreamOperator<OccupancyUpdate> occupancy =
+        parking
+            .keyBy(event -> event.getBlockId() + "/" + event.getZoneId())
+            .process(new ParkingOccupancy(blockMaps))
+            .returns(TypeInformation.of(OccupancyUpdate.class))
+            .uid(UID_PARKING_OCCUPANCY)
+            .name("parking occupancy");
+
+    DataStream<DeadLetter> deadLetters =
+        observations
+            .getSideOutput(LateEvents.TAG)
+            .union(
+                violations.getSideOutput(LateEvents.TAG), occupancy.getSideOutput(LateEvents.TAG));
+    return new Streams(violations, occupancy, deadLetters);
+  }
+}

@@ -1,0 +1,58 @@
+package io.streetsense.detectors.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * Holds a key's events until the watermark passes them, then hands them out in event-time order
+ * (ties broken by a fixed comparator). This is what makes a detector's output independent of
+ * arrival order: within the allowed out-of-orderness, every permutation of the input is replayed to
+ * the decision logic in the same order.
+ *
+ * <p>Keyed state: one map entry and one event-time timer per distinct timestamp, both gone once the
+ * timer fired.
+ */
+public final class EventTimeBuffer<T> {
+  private final MapState<Long, List<T>> pending;
+  private final Comparator<T> tieBreak;
+
+  public EventTimeBuffer(
+      RuntimeContext context, String name, TypeInformation<T> type, Comparator<T> tieBreak) {
+    this.pending =
+        context.getMapState(new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type)));
+    this.tieBreak = tieBreak;
+  }
+
+  /** Buffers an event that is not late and asks for a timer at its timestamp. */
+  public void add(long eventTime, T event, TimerService timers) throws Exception {
+    List<T> atTime = pending.get(eventTime);
+    if (atTime == null) {
+      atTime = new ArrayList<>(2);
+      timers.registerEventTimeTimer(eventTime);
+    }
+    atTime.add(event);
+    pending.put(eventTime, atTime);
+  }
+
+  /** Removes and returns the events at this timestamp, in tie-break order. */
+  public List<T> take(long eventTime) throws Exception {
+    List<T> atTime = pending.get(eventTime);
+    if (atTime == null) {
+      return List.of();
+    }
+    pending.remove(eventTime);
+    atTime.sort(tieBreak);
+    return atTime;
+  }
+
+  public boolean isEmpty() throws Exception {
+    return pending.isEmpty();
+  }
+}

@@ -1,0 +1,134 @@
+package io.streetsense.detectors.internal;
+
+import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.ParkingSensorEvent;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The detectors' side output for input they cannot use: events behind the watermark (late) and
+ * devices their block maps do not know. Each becomes a {@link DeadLetter} carrying the record as it
+ * came from Kafka, so nothing is dropped silently.
+ */
+public final class LateEvents {
+  public static final OutputTag<DeadLetter> TAG =
+      new OutputTag<>("detector-dead-letters", TypeInformation.of(DeadLetter.class));
+
+  public static final String LATE_EVENT = "LATE_EVENT";
+  public static final String UNKNOWN_DEVICE = "UNKNOWN_DEVICE";
+
+  private static final AvroCodec<CameraFrame> FRAMES = AvroCodec.of(CameraFrame.class);
+  private static final AvroCodec<ParkingSensorEvent> PARKING =
+      AvroCodec.of(ParkingSensorEvent.class);
+
+  private LateEvents() {}
+
+  public static DeadLetter cameraFrame(CameraFrame frame, String detector, long watermark) {
+    return deadLetter(
+        LATE_EVENT,
+        detector
+            + ": frame "
+            + frame.getFrame()
+            + " at "
+            + frame.getEventTime()
+            + " is behind the watermark "
+            + Instant.ofEpochMilli(watermark),
+        FRAMES.encode(frame),
+        frame.getReceivedAt(),
+        frame.getBlockId(),
+        frame.getCameraId());
+  }
+
+  public static DeadLetter parkingEvent(ParkingSensorEvent event, String detector, long watermark) {
+    return deadLetter(
+        LATE_EVENT,
+        detector
+            + ": sensor message seq "
+            + event.getSeq()
+            + " at "
+            + event.getEventTime()
+            + " is behind the watermark "
+            + Instant.ofEpochMilli(watermark),
+        PARKING.encode(event),
+        event.getReceivedAt(),
+        event.getBlockId(),
+        event.getSensorId());
+  }
+
+  /**
+   * An observation that fell behind a keyed detector's watermark after the fan-out. The frame
+   * itself was already used by other zones, so the payload describes the observation only.
+   */
+  public static DeadLetter lateObservation(
+      String blockId, String zoneId, String cameraId, long frame, long eventTime, long watermark) {
+    String detail =
+        "presence: observation of zone "
+            + zoneId
+            + " from camera "
+            + cameraId
+            + " frame "
+            + frame
+            + " at "
+            + Instant.ofEpochMilli(eventTime)
+            + " is behind the watermark "
+            + Instant.ofEpochMilli(watermark);
+    return deadLetter(
+        LATE_EVENT,
+        detail,
+        detail.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Instant.ofEpochMilli(eventTime),
+        blockId,
+        cameraId);
+  }
+
+  public static DeadLetter unknownDevice(CameraFrame frame) {
+    return deadLetter(
+        UNKNOWN_DEVICE,
+        "camera "
+            + frame.getCameraId()
+            + " is not in the detectors' map of block "
+            + frame.getBlockId(),
+        FRAMES.encode(frame),
+        frame.getReceivedAt(),
+        frame.getBlockId(),
+        frame.getCameraId());
+  }
+
+  public static DeadLetter unknownDevice(ParkingSensorEvent event) {
+    return deadLetter(
+        UNKNOWN_DEVICE,
+        "sensor "
+            + event.getSensorId()
+            + " or zone "
+            + event.getZoneId()
+            + " is not in the detectors' map of block "
+            + event.getBlockId(),
+        PARKING.encode(event),
+        event.getReceivedAt(),
+        event.getBlockId(),
+        event.getSensorId());
+  }
+
+  private static DeadLetter deadLetter(
+      String reason,
+      String detail,
+      byte[] payload,
+      Instant receivedAt,
+      String blockId,
+      String deviceId) {
+    return DeadLetter.newBuilder()
+        .setStage("detectors")
+        .setReason(reason)
+        .setDetail(detail)
+        .setSource("kafka")
+        .setPayload(ByteBuffer.wrap(payload))
+        .setReceivedAt(receivedAt)
+        .setBlockId(blockId)
+        .setDeviceId(deviceId)
+        .build();
+  }
+}
