@@ -3,10 +3,10 @@ package io.streetsense.detectors.parking;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streetsense.blockmap.BlockMaps;
-import io.streetsense.detectors.SharedMaps;
 import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
+import io.streetsense.testing.SharedBlockMaps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +34,7 @@ class ParkingOccupancyTest {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new ParkingOccupancy(BlockMaps.of(SharedMaps.load("jiashan-lane")))),
+                new ParkingOccupancy(BlockMaps.of(SharedBlockMaps.load("jiashan-lane")))),
             event -> event.getBlockId() + "/" + event.getZoneId(),
             Types.STRING);
     harness.open();

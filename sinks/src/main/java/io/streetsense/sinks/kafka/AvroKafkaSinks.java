@@ -1,0 +1,88 @@
+package io.streetsense.sinks.kafka;
+
+import io.streetsense.schemas.AvroCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.util.function.SerializableFunction;
+
+/**
+ * Kafka sinks for the pipeline's Avro records, exactly once by default: records become visible to
+ * {@code read_committed} consumers when the checkpoint that covers them completes.
+ *
+ * <pre>{@code
+ * KafkaSink<WorkOrder> sink = AvroKafkaSinks.exactlyOnce(
+ *     "localhost:9092", topics.workOrders(), WorkOrder.class, WorkOrder::getId,
+ *     "streetsense-workorders", new Properties());
+ * }</pre>
+ */
+public final class AvroKafkaSinks {
+  /**
+   * Brokers cap transactions at {@code transaction.max.timeout.ms} (15 min by default); the
+   * connector's default of 1 h would be refused. The timeout also bounds how long a crashed job may
+   * stay down before its open transaction is aborted: recovery must come sooner.
+   */
+  public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+  private AvroKafkaSinks() {}
+
+  public static <T extends SpecificRecordBase> KafkaSink<T> exactlyOnce(
+      String bootstrapServers,
+      String topic,
+      Class<T> type,
+      SerializableFunction<T, String> key,
+      String transactionalIdPrefix,
+      Properties clientProperties) {
+    Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+    Properties properties = new Properties();
+    properties.putAll(clientProperties);
+    properties.setProperty(
+        "transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    return builder(bootstrapServers, topic, type, key, properties)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .build();
+  }
+
+  /** At-least-once, for records whose consumers tolerate repeats (dead letters). */
+  public static <T extends SpecificRecordBase> KafkaSink<T> atLeastOnce(
+      String bootstrapServers,
+      String topic,
+      Class<T> type,
+      SerializableFunction<T, String> key,
+      Properties clientProperties) {
+    return builder(bootstrapServers, topic, type, key, clientProperties)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
+  }
+
+  private static <T extends SpecificRecordBase>
+      org.apache.flink.connector.kafka.sink.KafkaSinkBuilder<T> builder(
+          String bootstrapServers,
+          String topic,
+          Class<T> type,
+          SerializableFunction<T, String> key,
+          Properties clientProperties) {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(key, "key");
+    AvroCodec<T> codec = AvroCodec.of(type);
+    SerializationSchema<T> keySchema = record -> key.apply(record).getBytes(StandardCharsets.UTF_8);
+    SerializationSchema<T> valueSchema = codec::encode;
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(clientProperties)
+        .setRecordSerializer(
+            KafkaRecordSerializationSchema.<T>builder()
+                .setTopic(topic)
+                .setKeySerializationSchema(keySchema)
+                .setValueSerializationSchema(valueSchema)
+                .build());
+  }
+}
