@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Argument checks shared by the model's constructors, so that a model built in code holds the
- * same invariants as one loaded from YAML. The loader checks the same things first, to report
- * them with file, line and key.
+ * Argument checks shared by the model's constructors, so that a model built in code holds the same
+ * invariants as one loaded from YAML. The loader checks the same things first, to report them with
+ * file, line and key.
  */
 final class Checks {
   private Checks() {}

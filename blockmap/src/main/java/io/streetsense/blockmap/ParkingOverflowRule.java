@@ -4,9 +4,9 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * When a {@link ZoneKind#PARKING parking} zone overflows: its berths are at least {@code
- * occupancy} occupied while at least {@code vehicles} vehicles stand in its no-parking zones, for
- * {@code dwell}.
+ * When a {@link ZoneKind#PARKING parking} zone overflows: its berths are at least {@code occupancy}
+ * occupied while at least {@code vehicles} vehicles stand in its no-parking zones, for {@code
+ * dwell}.
  *
  * @param occupancy share of the zone's berths occupied, (0, 1]
  * @param vehicles vehicles standing in the zone's no-parking zones, at least 1

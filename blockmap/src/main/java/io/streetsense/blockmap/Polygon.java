@@ -21,8 +21,7 @@ public record Polygon(List<ImagePoint> points) implements Serializable {
   public Polygon {
     points = List.copyOf(points);
     if (points.size() < 3) {
-      throw new IllegalArgumentException(
-          "a polygon needs at least 3 points, got " + points.size());
+      throw new IllegalArgumentException("a polygon needs at least 3 points, got " + points.size());
     }
     if (Math.abs(signedArea(points)) < EDGE_TOLERANCE) {
       throw new IllegalArgumentException("a polygon needs a non-zero area, its points are in line");

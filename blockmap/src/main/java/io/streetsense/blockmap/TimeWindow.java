@@ -26,9 +26,9 @@ import java.util.Set;
  * days} are the days on which a window starts. {@code from == to} is not allowed: it would be
  * ambiguous between empty and a whole day.
  *
- * <p>Times are local to the block's time zone. Across a daylight-saving change, containment
- * follows the wall clock: local times in a spring-forward gap never occur, and local times in an
- * autumn overlap occur twice. {@link #nextBoundaryAfter(List, Instant, ZoneId)} accounts for both.
+ * <p>Times are local to the block's time zone. Across a daylight-saving change, containment follows
+ * the wall clock: local times in a spring-forward gap never occur, and local times in an autumn
+ * overlap occur twice. {@link #nextBoundaryAfter(List, Instant, ZoneId)} accounts for both.
  *
  * <pre>{@code
  * boolean permitted = TimeWindow.anyContains(shop.outdoor(), frameTime, map.timezone());
@@ -101,8 +101,8 @@ public record TimeWindow(Set<DayOfWeek> days, LocalTime from, LocalTime to)
    * the wall clock across one. Detectors set their timers to it. The answer may be an instant at
    * which containment turns out not to change (two windows touching), never one too late.
    *
-   * <p>A boundary whose local time falls in a spring-forward gap is reached at the gap's
-   * transition instant, the first instant whose wall clock is past it.
+   * <p>A boundary whose local time falls in a spring-forward gap is reached at the gap's transition
+   * instant, the first instant whose wall clock is past it.
    *
    * @return empty only when {@code windows} is empty
    */

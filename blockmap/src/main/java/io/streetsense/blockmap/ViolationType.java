@@ -1,8 +1,8 @@
 package io.streetsense.blockmap;
 
 /**
- * The violation types (service codes) of the contract, aligned with GB/T 30428 event class 5.
- * The constant names are the YAML spelling and the Open311 {@code service_code}.
+ * The violation types (service codes) of the contract, aligned with GB/T 30428 event class 5. The
+ * constant names are the YAML spelling and the Open311 {@code service_code}.
  */
 public enum ViolationType {
   /** 店外经营: goods or furniture beyond a shop's doorway outside its permit hours. */

@@ -1,5 +1,6 @@
 package io.streetsense.services;
 
+import io.streetsense.services.internal.KafkaTopics;
 import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,8 +12,8 @@ public interface KafkaService extends ManagedService {
   String bootstrapServers();
 
   /**
-   * Creates topics and waits until they exist. Topics that exist already are left as they are, so
-   * a program can create its topics on every start.
+   * Creates topics and waits until they exist. Topics that exist already are left as they are, so a
+   * program can create its topics on every start.
    */
   void createTopics(Collection<NewTopic> topics);
 

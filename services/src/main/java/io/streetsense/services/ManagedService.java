@@ -1,8 +1,8 @@
 package io.streetsense.services;
 
 /**
- * A broker or database that runs outside this JVM (a child process or a container) and can be
- * taken down and brought back with the same address and the same data.
+ * A broker or database that runs outside this JVM (a child process or a container) and can be taken
+ * down and brought back with the same address and the same data.
  *
  * <p>Lifecycle: created running by its factory; {@link #stop()} or {@link #kill()} take it down,
  * {@link #start()} brings it back on the same port(s) with the same data. {@link #close()} stops it

@@ -159,7 +159,9 @@ public final class ChildProcess {
     return child == null ? -1 : child.pid();
   }
 
-  /** Exit code of the wrapper, which is the child's, or empty while it runs or was never started. */
+  /**
+   * Exit code of the wrapper, which is the child's, or empty while it runs or was never started.
+   */
   public synchronized Optional<Integer> exitCode() {
     if (wrapper == null || wrapper.isAlive()) {
       return Optional.empty();
