@@ -72,17 +72,45 @@ public final class AvroKafkaSinks {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(key, "key");
-    AvroCodec<T> codec = AvroCodec.of(type);
-    SerializationSchema<T> keySchema = record -> key.apply(record).getBytes(StandardCharsets.UTF_8);
-    SerializationSchema<T> valueSchema = codec::encode;
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setKafkaProducerConfig(clientProperties)
         .setRecordSerializer(
             KafkaRecordSerializationSchema.<T>builder()
                 .setTopic(topic)
-                .setKeySerializationSchema(keySchema)
-                .setValueSerializationSchema(valueSchema)
+                .setKeySerializationSchema(new KeySerializer<>(key))
+                .setValueSerializationSchema(new ValueSerializer<>(AvroCodec.of(type)))
                 .build());
+  }
+
+  /** The record key as UTF-8. A named class: Flink cannot infer a lambda's generic types here. */
+  private static final class KeySerializer<T> implements SerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
+    private final SerializableFunction<T, String> key;
+
+    KeySerializer(SerializableFunction<T, String> key) {
+      this.key = key;
+    }
+
+    @Override
+    public byte[] serialize(T record) {
+      return key.apply(record).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The record as Avro single-object encoding. */
+  private static final class ValueSerializer<T extends SpecificRecordBase>
+      implements SerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
+    private final AvroCodec<T> codec;
+
+    ValueSerializer(AvroCodec<T> codec) {
+      this.codec = codec;
+    }
+
+    @Override
+    public byte[] serialize(T record) {
+      return codec.encode(record);
+    }
   }
 }

@@ -14,16 +14,21 @@ import java.util.TreeMap;
 public final class MetricPoint implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  // Plain TreeMaps (not unmodifiable wrappers): Flink ships points between tasks with Kryo,
+  // which can rebuild a TreeMap but not an unmodifiable view. The accessors hand out views.
   private final String measurement;
-  private final Map<String, String> tags;
-  private final Map<String, Object> fields;
+  private final TreeMap<String, String> tags;
+  private final TreeMap<String, Object> fields;
   private final long epochMillis;
 
   private MetricPoint(
-      String measurement, Map<String, String> tags, Map<String, Object> fields, long epochMillis) {
+      String measurement,
+      TreeMap<String, String> tags,
+      TreeMap<String, Object> fields,
+      long epochMillis) {
     this.measurement = measurement;
-    this.tags = Collections.unmodifiableMap(tags);
-    this.fields = Collections.unmodifiableMap(fields);
+    this.tags = tags;
+    this.fields = fields;
     this.epochMillis = epochMillis;
   }
 
@@ -36,16 +41,30 @@ public final class MetricPoint implements Serializable {
   }
 
   public Map<String, String> tags() {
-    return tags;
+    return Collections.unmodifiableMap(tags);
   }
 
   /** Field values: Long, Double or Boolean. */
   public Map<String, Object> fields() {
-    return fields;
+    return Collections.unmodifiableMap(fields);
   }
 
   public long epochMillis() {
     return epochMillis;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MetricPoint other
+        && measurement.equals(other.measurement)
+        && tags.equals(other.tags)
+        && fields.equals(other.fields)
+        && epochMillis == other.epochMillis;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(measurement, tags, fields, epochMillis);
   }
 
   @Override
@@ -56,8 +75,8 @@ public final class MetricPoint implements Serializable {
   /** Builds a point; tags and fields keep a stable (sorted) order. */
   public static final class Builder {
     private final String measurement;
-    private final Map<String, String> tags = new TreeMap<>();
-    private final Map<String, Object> fields = new TreeMap<>();
+    private final TreeMap<String, String> tags = new TreeMap<>();
+    private final TreeMap<String, Object> fields = new TreeMap<>();
 
     private Builder(String measurement) {
       this.measurement = Objects.requireNonNull(measurement, "measurement");

@@ -1,0 +1,254 @@
+package io.streetsense.app;
+
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.blockmap.ZoneKind;
+import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.ingest.BridgeMetrics;
+import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.services.LocalServices;
+import io.streetsense.simulator.Scenarios;
+import io.streetsense.simulator.SimulatedClock;
+import io.streetsense.simulator.StreetScenario;
+import io.streetsense.simulator.StreetSimulator;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The demo: real MQTT, Kafka and InfluxDB started for you, the pipeline on them, and a simulated
+ * street block publishing its parking sensors and cameras faster than real time, with a scripted
+ * illegal stall. Work orders are printed as they are filed and change; metrics land in InfluxDB.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start MQTT (Mosquitto), Kafka and InfluxDB on this machine, run the pipeline on them",
+      "and play a simulated street block faster than real time: an illegal stall stands in",
+      "the lane for 10 minutes and a parking zone fills up. Work orders are printed as they",
+      "are filed; metrics go to InfluxDB. Ctrl-C stops everything cleanly."
+    })
+final class DemoCommand implements Callable<Integer> {
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  @Option(
+      names = "--speed",
+      defaultValue = "20",
+      description = "Simulated seconds per real second. Default: ${DEFAULT-VALUE}.")
+  double speed;
+
+  @Option(
+      names = "--minutes",
+      defaultValue = "30",
+      description = "Simulated minutes to play. Default: ${DEFAULT-VALUE}.")
+  int minutes;
+
+  @Option(
+      names = "--blockmaps",
+      description = "Folder of block maps (default: the project's bundled example).")
+  Path blockMapFolder;
+
+  @Option(
+      names = "--block",
+      description = "Block to simulate (default: the first with a camera-watched no-vending zone).")
+  String blockId;
+
+  @Option(
+      names = "--work-dir",
+      description = "Where the services keep their data (default: a new temporary folder).")
+  Path workDir;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the simulated street. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  private final PrintStream out = System.out;
+  private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    BlockMaps maps =
+        blockMapFolder == null
+            ? BlockMapLoader.loadBundledExamples()
+            : BlockMapLoader.loadDirectory(blockMapFolder);
+    BlockMap block = chooseBlock(maps);
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("streetsense-demo-");
+    Files.createDirectories(dir);
+
+    out.println("StreetSense demo — block " + block.id() + " (" + block.name() + ")");
+    out.println("starting MQTT, Kafka and InfluxDB under " + dir + " ...");
+    AtomicBoolean stopping = new AtomicBoolean();
+    try (LocalServices services = LocalServices.start(dir)) {
+      out.println("  MQTT     " + services.mqtt().serverUri());
+      out.println("  Kafka    " + services.kafka().bootstrapServers());
+      out.println("  InfluxDB " + services.influx().url() + "  (database streetsense)");
+
+      PipelineSettings settings =
+          new PipelineSettings(
+              services.mqtt().serverUri(),
+              null,
+              null,
+              services.kafka().bootstrapServers(),
+              new Properties(),
+              Topics.defaults(),
+              2,
+              InfluxDbSettings.of(services.influx().url(), "streetsense"),
+              DetectorConfig.defaults(),
+              Duration.ofSeconds(2),
+              1000,
+              2,
+              true);
+
+      try (Pipeline pipeline = Pipeline.start(settings, maps);
+          WorkOrderFeed feed =
+              WorkOrderFeed.start(
+                  settings.kafkaBootstrapServers(),
+                  settings.kafkaClientProperties(),
+                  settings.topics(),
+                  order -> printOrder(order, block.timezone()),
+                  violation -> printViolation(violation, block.timezone()))) {
+        out.println("pipeline running: bridge subscribed, Flink job " + pipeline.job().getJobID());
+
+        Duration duration = Duration.ofMinutes(minutes);
+        SimulatedClock clock = SimulatedClock.endingNow(duration, speed);
+        StreetScenario scenario =
+            Scenarios.demo(block, seed, duration).startingAt(clock.simStart());
+        scenario.groundTruth().detectable().forEach(v -> out.println("  scripted: " + v));
+        out.printf(
+            "playing %d simulated minutes at %.0fx (about %d s) ...%n",
+            minutes, speed, Math.round(duration.toSeconds() / Math.max(speed, 1)));
+
+        try (StreetSimulator simulator =
+            StreetSimulator.overMqtt(settings.mqttServerUri(), clock)) {
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        stopping.set(true);
+                        simulator.close();
+                      }));
+          StreetSimulator.Result result =
+              simulator.run(
+                  scenario.iterator(),
+                  (sent, simTime) ->
+                      progress(sent, simTime, block.timezone(), pipeline.bridge().metrics()));
+          out.printf(
+              "%nstreet finished: %d messages sent, %d confirmed by the broker, in %d s%n",
+              result.sent(), result.delivered(), result.wallTime().toSeconds());
+        }
+        if (!stopping.get()) {
+          // Let the last checkpoint commit what the job has decided.
+          Thread.sleep(settings.checkpointInterval().multipliedBy(3).toMillis());
+          summary(services, pipeline.bridge().metrics());
+        }
+      }
+    }
+    out.println("stopped: services shut down, data left in " + dir);
+    return 0;
+  }
+
+  private BlockMap chooseBlock(BlockMaps maps) {
+    if (blockId != null) {
+      return maps.block(blockId)
+          .orElseThrow(
+              () ->
+                  new IllegalArgumentException(
+                      "--block " + blockId + ": no such block in " + maps.ids()));
+    }
+    return maps.all().stream()
+        .filter(
+            b ->
+                b.zonesOfKind(ZoneKind.NO_VENDING).stream()
+                    .anyMatch(z -> !b.camerasViewing(z.id()).isEmpty()))
+        .min(Comparator.comparing(BlockMap::id))
+        .orElseThrow(
+            () -> new IllegalArgumentException("no block has a no_vending zone seen by a camera"));
+  }
+
+  private void progress(long sent, Instant simTime, ZoneId zone, BridgeMetrics metrics) {
+    if (simTime == null) {
+      return;
+    }
+    BridgeMetrics.Snapshot bridge = metrics.snapshot();
+    out.printf(
+        "  [street %s] %,d messages published; bridge: %,d to Kafka, %,d dead letters%n",
+        CLOCK.format(simTime.atZone(zone)), sent, bridge.events(), bridge.deadLetters());
+  }
+
+  private void printViolation(ViolationEvent violation, ZoneId zone) {
+    switch (violation.getKind()) {
+      case OPENED, CLEARED ->
+          out.printf(
+              "  [street %s] violation %s: %s in zone %s%n",
+              CLOCK.format(violation.getEventTime().atZone(zone)),
+              violation.getKind(),
+              violation.getType(),
+              violation.getZoneId());
+      default -> {}
+    }
+  }
+
+  private void printOrder(WorkOrder order, ZoneId zone) {
+    String status = order.getStatus().name();
+    if (status.equals(lastStatus.put(order.getId(), status))) {
+      return; // evidence update only
+    }
+    StringBuilder line =
+        new StringBuilder()
+            .append("  [street ")
+            .append(CLOCK.format(order.getUpdatedAt().atZone(zone)))
+            .append("] WORK ORDER ")
+            .append(order.getId())
+            .append(' ')
+            .append(status);
+    if (order.getTeamId() != null) {
+      line.append(" -> ").append(order.getTeamId());
+    }
+    line.append(": ").append(order.getType()).append(" at ").append(order.getZoneId());
+    if (order.getShopName() != null) {
+      line.append(" (").append(order.getShopName()).append(')');
+    }
+    if (order.getAcceptBy() != null && order.getStatus().name().equals("DISPATCHED")) {
+      line.append(", accept by ").append(CLOCK.format(order.getAcceptBy().atZone(zone)));
+      line.append(", resolve by ").append(CLOCK.format(order.getResolveBy().atZone(zone)));
+    }
+    line.append(" — ").append(order.getHistory().get(order.getHistory().size() - 1).getReason());
+    out.println(line);
+  }
+
+  private void summary(LocalServices services, BridgeMetrics metrics) {
+    BridgeMetrics.Snapshot bridge = metrics.snapshot();
+    out.printf(
+        "bridge: %,d device messages to Kafka, %,d dead letters%n",
+        bridge.events(), bridge.deadLetters());
+    out.println("work orders: " + lastStatus.size() + " " + lastStatus);
+    String count =
+        services.influx().query("streetsense", "SELECT count(ratio) FROM parking_occupancy");
+    out.println("metrics: InfluxDB " + services.influx().url() + ", database streetsense");
+    out.println("  SELECT count(ratio) FROM parking_occupancy -> " + count);
+    out.println(
+        "  try: curl -G "
+            + services.influx().url()
+            + "/query --data-urlencode db=streetsense --data-urlencode"
+            + " \"q=SELECT * FROM parking_occupancy ORDER BY time DESC LIMIT 5\"");
+  }
+}

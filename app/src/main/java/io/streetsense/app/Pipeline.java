@@ -1,0 +1,151 @@
+package io.streetsense.app;
+
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.ingest.BridgeConfig;
+import io.streetsense.ingest.DeviceDirectory;
+import io.streetsense.ingest.MqttKafkaBridge;
+import io.streetsense.ingest.Secret;
+import io.streetsense.schemas.Topics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one process: the MQTT→Kafka bridge and the Flink job (on a local
+ * MiniCluster), against services it did not start. The demo and the end-to-end tests start the
+ * services first and then this; a city points it at its own brokers.
+ *
+ * <p>On a real Flink cluster the job runs there instead ({@code StreetSense job} under {@code flink
+ * run}) and the bridge runs as its own process ({@code StreetSense bridge}).
+ */
+public final class Pipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final MqttKafkaBridge bridge;
+  private final JobClient job;
+
+  private Pipeline(MqttKafkaBridge bridge, JobClient job) {
+    this.bridge = bridge;
+    this.job = job;
+  }
+
+  public static Pipeline start(PipelineSettings settings, BlockMaps blockMaps) throws Exception {
+    ensureTopics(
+        settings.kafkaBootstrapServers(),
+        settings.kafkaClientProperties(),
+        settings.topics(),
+        settings.partitions());
+    JobClient job = submitLocalJob(settings, blockMaps);
+    MqttKafkaBridge bridge;
+    try {
+      bridge =
+          MqttKafkaBridge.start(bridgeConfig(settings, blockMaps), DeviceDirectory.of(blockMaps));
+    } catch (RuntimeException e) {
+      job.cancel().get(30, TimeUnit.SECONDS);
+      throw e;
+    }
+    return new Pipeline(bridge, job);
+  }
+
+  public MqttKafkaBridge bridge() {
+    return bridge;
+  }
+
+  public JobClient job() {
+    return job;
+  }
+
+  static BridgeConfig bridgeConfig(PipelineSettings settings, BlockMaps blockMaps) {
+    BridgeConfig.Builder config =
+        BridgeConfig.builder()
+            .mqttServerUri(settings.mqttServerUri())
+            .mqttClientId("streetsense-bridge")
+            .blocks(blockMaps.ids())
+            .kafkaBootstrapServers(settings.kafkaBootstrapServers())
+            .topics(settings.topics())
+            .window(settings.bridgeWindow());
+    if (settings.mqttUsername() != null) {
+      config.mqttUsername(settings.mqttUsername());
+    }
+    if (settings.mqttPassword() != null) {
+      config.mqttPassword(Secret.of(settings.mqttPassword()));
+    }
+    for (Map.Entry<Object, Object> property : settings.kafkaClientProperties().entrySet()) {
+      config.kafkaProperty(property.getKey().toString(), property.getValue().toString());
+    }
+    return config.build();
+  }
+
+  /** Creates the pipeline's topics if they do not exist; existing ones are left as they are. */
+  static void ensureTopics(
+      String bootstrapServers, Properties clientProperties, Topics topics, int partitions)
+      throws Exception {
+    Properties admin = new Properties();
+    admin.putAll(clientProperties);
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin client = Admin.create(admin)) {
+      Set<String> existing = client.listTopics().names().get(60, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : topics.all()) {
+        if (existing.contains(topic)) {
+          continue;
+        }
+        NewTopic created = new NewTopic(topic, partitions, (short) -1);
+        if (topics.compacted().contains(topic)) {
+          created.configs(
+              Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        missing.add(created);
+      }
+      if (!missing.isEmpty()) {
+        client.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+        LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+      }
+    }
+  }
+
+  private static JobClient submitLocalJob(PipelineSettings settings, BlockMaps blockMaps)
+      throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
+    conf.set(RestOptions.BIND_PORT, "0"); // any free port: several pipelines may share a machine
+    if (!settings.restartOnFailure()) {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(settings.parallelism());
+    StreetSenseJob.defineKafkaWorkflow(env, settings.jobSettings(), blockMaps, Clock.systemUTC());
+    return env.executeAsync("StreetSense");
+  }
+
+  /** Stops the bridge first (draining what it holds into Kafka), then the job. */
+  @Override
+  public void close() {
+    try {
+      bridge.close();
+    } catch (Exception e) {
+      LOG.warn("bridge did not close cleanly", e);
+    }
+    try {
+      job.cancel().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("job did not cancel cleanly", e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.streetsense.app;
+
+import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.Topics;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Everything the pipeline needs to reach its services: the MQTT broker the devices publish to,
+ * Kafka, InfluxDB, topic names and timing. Secrets (passwords, tokens) are held here but never
+ * printed.
+ *
+ * @param restartOnFailure whether Flink restarts the job from its last checkpoint after a failure
+ *     (production); tests turn it off so that a failure fails the test instead of looping.
+ */
+public record PipelineSettings(
+    String mqttServerUri,
+    String mqttUsername,
+    String mqttPassword,
+    String kafkaBootstrapServers,
+    Properties kafkaClientProperties,
+    Topics topics,
+    int partitions,
+    InfluxDbSettings influx,
+    DetectorConfig detectors,
+    Duration checkpointInterval,
+    int bridgeWindow,
+    int parallelism,
+    boolean restartOnFailure) {
+
+  public PipelineSettings {
+    Objects.requireNonNull(mqttServerUri, "mqttServerUri");
+    Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(influx, "influx");
+    Objects.requireNonNull(detectors, "detectors");
+    Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+    kafkaClientProperties =
+        kafkaClientProperties == null ? new Properties() : kafkaClientProperties;
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+    }
+    if (bridgeWindow < 1) {
+      throw new IllegalArgumentException("bridgeWindow must be at least 1, got " + bridgeWindow);
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
+  }
+
+  StreetSenseJob.Settings jobSettings() {
+    return new StreetSenseJob.Settings(
+        kafkaBootstrapServers,
+        kafkaClientProperties,
+        topics,
+        null,
+        null,
+        influx,
+        detectors,
+        checkpointInterval);
+  }
+
+  @Override
+  public String toString() {
+    return "mqtt="
+        + mqttServerUri
+        + (mqttUsername == null ? "" : " (user " + mqttUsername + ")")
+        + ", kafka="
+        + kafkaBootstrapServers
+        + ", influxdb="
+        + influx.url()
+        + "/"
+        + influx.database()
+        + ", topics="
+        + topics.parking().replace("parking", "*");
+  }
+}

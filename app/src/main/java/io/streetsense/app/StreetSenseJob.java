@@ -1,0 +1,171 @@
+package io.streetsense.app;
+
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.detectors.Detectors;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.ParkingSensorEvent;
+import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.sinks.kafka.AvroKafkaSinks;
+import io.streetsense.sinks.kafka.AvroKafkaSources;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import io.streetsense.sinks.metrics.InfluxDbSink;
+import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.workorders.WorkOrderIds;
+import io.streetsense.sinks.workorders.WorkOrderProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The StreetSense Flink job: device records from Kafka, through the detectors and the work-order
+ * operator, to violation and work-order topics and InfluxDB metrics.
+ *
+ * <p>{@link #defineWorkflow} is a function of its sources and sinks, so tests run the same wiring
+ * on bounded inputs; {@link #defineKafkaWorkflow} plugs in the real Kafka and InfluxDB ends. The
+ * job is the single writer of violation and work-order state, exactly once and in event time.
+ */
+public final class StreetSenseJob {
+  public static final String UID_WORK_ORDERS = "work-orders";
+
+  private StreetSenseJob() {}
+
+  /** Where the job's records go. */
+  public record JobSinks(
+      Sink<ViolationEvent> violations,
+      Sink<WorkOrder> workOrders,
+      Sink<DeadLetter> deadLetters,
+      Sink<MetricPoint> metrics) {}
+
+  /** How the job connects to Kafka and InfluxDB. */
+  public record Settings(
+      String kafkaBootstrapServers,
+      Properties kafkaClientProperties,
+      Topics topics,
+      String consumerGroup,
+      String transactionalIdPrefix,
+      InfluxDbSettings influx,
+      DetectorConfig detectors,
+      Duration checkpointInterval) {
+    public Settings {
+      Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+      Objects.requireNonNull(topics, "topics");
+      Objects.requireNonNull(influx, "influx");
+      Objects.requireNonNull(detectors, "detectors");
+      Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+      kafkaClientProperties =
+          kafkaClientProperties == null ? new Properties() : kafkaClientProperties;
+      consumerGroup = consumerGroup == null ? "streetsense-detectors" : consumerGroup;
+      transactionalIdPrefix =
+          transactionalIdPrefix == null ? "streetsense-job" : transactionalIdPrefix;
+    }
+  }
+
+  /** Wires the whole job between the given sources and sinks. */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      Source<ParkingSensorEvent, ?, ?> parkingSource,
+      Source<CameraFrame, ?, ?> cameraSource,
+      JobSinks sinks,
+      BlockMaps blockMaps,
+      DetectorConfig config,
+      Clock clock) {
+    DataStream<ParkingSensorEvent> parking =
+        env.fromSource(parkingSource, Detectors.parkingWatermarks(config), "parking sensors")
+            .uid("source-parking");
+    DataStream<CameraFrame> frames =
+        env.fromSource(cameraSource, Detectors.cameraWatermarks(config), "camera frames")
+            .uid("source-camera");
+
+    Detectors.Streams detected = Detectors.define(parking, frames, blockMaps, config);
+
+    DataStream<WorkOrder> workOrders =
+        detected
+            .violations()
+            .keyBy(v -> WorkOrderIds.ownerKey(v.getBlockId(), v.getZoneId(), v.getType()))
+            .process(new WorkOrderProcessor(blockMaps, clock))
+            .returns(TypeInformation.of(WorkOrder.class))
+            .uid(UID_WORK_ORDERS)
+            .name("work orders");
+
+    detected.violations().sinkTo(sinks.violations()).uid("sink-violations").name("violations");
+    workOrders.sinkTo(sinks.workOrders()).uid("sink-workorders").name("work orders to Kafka");
+    detected.deadLetters().sinkTo(sinks.deadLetters()).uid("sink-deadletters").name("dead letters");
+
+    DataStream<MetricPoint> points =
+        detected
+            .occupancy()
+            .map(MetricPoints::parkingOccupancy)
+            .returns(TypeInformation.of(MetricPoint.class))
+            .uid("metrics-occupancy")
+            .name("parking_occupancy points")
+            .union(
+                detected
+                    .violations()
+                    .map(MetricPoints::violation)
+                    .returns(TypeInformation.of(MetricPoint.class))
+                    .uid("metrics-violations")
+                    .name("violations points"));
+    points.sinkTo(sinks.metrics()).uid("sink-influxdb").name("metrics to InfluxDB");
+  }
+
+  /** Wires the job onto the real Kafka topics and InfluxDB, with exactly-once checkpoints. */
+  public static void defineKafkaWorkflow(
+      StreamExecutionEnvironment env, Settings settings, BlockMaps blockMaps, Clock clock) {
+    env.enableCheckpointing(
+        settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    Topics topics = settings.topics();
+    String kafka = settings.kafkaBootstrapServers();
+    Properties client = settings.kafkaClientProperties();
+    // A new consumer group starts from the beginning of the device topics: the log is the truth.
+    OffsetsInitializer start = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+
+    JobSinks sinks =
+        new JobSinks(
+            AvroKafkaSinks.exactlyOnce(
+                kafka,
+                topics.violations(),
+                ViolationEvent.class,
+                v -> v.getBlockId() + "/" + v.getZoneId() + "/" + v.getType(),
+                settings.transactionalIdPrefix() + "-violations",
+                client),
+            AvroKafkaSinks.exactlyOnce(
+                kafka,
+                topics.workOrders(),
+                WorkOrder.class,
+                WorkOrder::getId,
+                settings.transactionalIdPrefix() + "-workorders",
+                client),
+            AvroKafkaSinks.atLeastOnce(
+                kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getSource, client),
+            new InfluxDbSink(settings.influx()));
+
+    defineWorkflow(
+        env,
+        AvroKafkaSources.committed(
+            kafka,
+            topics.parking(),
+            settings.consumerGroup(),
+            ParkingSensorEvent.class,
+            start,
+            client),
+        AvroKafkaSources.committed(
+            kafka, topics.camera(), settings.consumerGroup(), CameraFrame.class, start, client),
+        sinks,
+        blockMaps,
+        settings.detectors(),
+        clock);
+  }
+}
