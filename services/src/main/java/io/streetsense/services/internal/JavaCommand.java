@@ -37,7 +37,14 @@ public final class JavaCommand {
    */
   public static List<String> of(
       Path argFile, List<String> jvmOptions, String mainClass, List<String> args) {
-    String classpath = System.getProperty("java.class.path");
+    // Absolute entries: the child runs in its own work dir, where a relative entry such as
+    // `app/target/streetsense.jar` (from `java -jar` in the repo root) would not resolve.
+    String classpath =
+        java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter(entry -> !entry.isEmpty())
+            .map(entry -> Path.of(entry).toAbsolutePath().toString())
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     // Argfile syntax: a quoted token, backslashes and quotes escaped.
     String quoted = "\"" + classpath.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     try {

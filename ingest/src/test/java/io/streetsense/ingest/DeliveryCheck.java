@@ -1,0 +1,65 @@
+package io.streetsense.ingest;
+
+import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.ParkingSensorEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Counts (device, seq) pairs in the parking topic: what is missing, what is duplicated. */
+final class DeliveryCheck {
+  private static final AvroCodec<ParkingSensorEvent> CODEC = AvroCodec.of(ParkingSensorEvent.class);
+
+  final Map<String, Integer> copies = new HashMap<>();
+  int records;
+  int keyMismatches;
+
+  static DeliveryCheck of(List<ConsumerRecord<byte[], byte[]>> records) {
+    DeliveryCheck check = new DeliveryCheck();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      ParkingSensorEvent e;
+      try {
+        e = CODEC.decode(r.value());
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+      check.records++;
+      check.copies.merge(e.getSensorId() + "#" + e.getSeq(), 1, Integer::sum);
+      if (!new String(r.key(), StandardCharsets.UTF_8)
+          .equals(e.getBlockId() + "/" + e.getSensorId())) {
+        check.keyMismatches++;
+      }
+    }
+    return check;
+  }
+
+  /** Distinct (device, seq) pairs. */
+  int distinct() {
+    return copies.size();
+  }
+
+  int duplicates() {
+    return records - copies.size();
+  }
+
+  boolean has(String sensor, long seq) {
+    return copies.containsKey(sensor + "#" + seq);
+  }
+
+  /** Pairs in {@code sensors x 0..perSensor-1} that are not there. */
+  List<String> missing(List<String> sensors, int perSensor) {
+    List<String> missing = new java.util.ArrayList<>();
+    for (String sensor : sensors) {
+      for (int seq = 0; seq < perSensor; seq++) {
+        if (!has(sensor, seq)) {
+          missing.add(sensor + "#" + seq);
+        }
+      }
+    }
+    return missing;
+  }
+}
