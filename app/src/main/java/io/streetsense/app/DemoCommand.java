@@ -1,5 +1,7 @@
 package io.streetsense.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
@@ -15,6 +17,7 @@ import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,6 +86,13 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seed of the simulated street. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(
+      names = "--keep-running",
+      description =
+          "After the street has played, keep the services and the pipeline up (to query them)"
+              + " until Ctrl-C.")
+  boolean keepRunning;
+
   private final PrintStream out = System.out;
   private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
 
@@ -97,6 +109,22 @@ final class DemoCommand implements Callable<Integer> {
     out.println("StreetSense demo — block " + block.id() + " (" + block.name() + ")");
     out.println("starting MQTT, Kafka and InfluxDB under " + dir + " ...");
     AtomicBoolean stopping = new AtomicBoolean();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    CountDownLatch cleanedUp = new CountDownLatch(1);
+    // Ctrl-C: stop the street, then let this thread close the pipeline and the services in order
+    // (the JVM exits only when this hook returns).
+    Thread onCtrlC =
+        new Thread(
+            () -> {
+              stopping.set(true);
+              stopRequested.countDown();
+              try {
+                cleanedUp.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
     try (LocalServices services = LocalServices.start(dir)) {
       out.println("  MQTT     " + services.mqtt().serverUri());
       out.println("  Kafka    " + services.kafka().bootstrapServers());
@@ -159,10 +187,19 @@ final class DemoCommand implements Callable<Integer> {
           // Let the last checkpoint commit what the job has decided.
           Thread.sleep(settings.checkpointInterval().multipliedBy(3).toMillis());
           summary(services, pipeline.bridge().metrics());
+          if (keepRunning) {
+            out.println("still running (--keep-running): Ctrl-C stops everything");
+            stopRequested.await();
+          }
         }
       }
+    } finally {
+      out.println("stopped: pipeline and services shut down, data left in " + dir);
+      cleanedUp.countDown();
     }
-    out.println("stopped: services shut down, data left in " + dir);
+    if (!stopping.get()) {
+      Runtime.getRuntime().removeShutdownHook(onCtrlC);
+    }
     return 0;
   }
 
@@ -235,16 +272,33 @@ final class DemoCommand implements Callable<Integer> {
     out.println(line);
   }
 
+  /** The largest count in an InfluxQL {@code SELECT count(*)} answer. */
+  private static long pointCount(String influxAnswer) {
+    try {
+      long max = 0;
+      for (JsonNode row :
+          new ObjectMapper().readTree(influxAnswer).at("/results/0/series/0/values")) {
+        for (int column = 1; column < row.size(); column++) {
+          max = Math.max(max, row.get(column).asLong());
+        }
+      }
+      return max;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   private void summary(LocalServices services, BridgeMetrics metrics) {
     BridgeMetrics.Snapshot bridge = metrics.snapshot();
     out.printf(
         "bridge: %,d device messages to Kafka, %,d dead letters%n",
         bridge.events(), bridge.deadLetters());
     out.println("work orders: " + lastStatus.size() + " " + lastStatus);
-    String count =
-        services.influx().query("streetsense", "SELECT count(ratio) FROM parking_occupancy");
     out.println("metrics: InfluxDB " + services.influx().url() + ", database streetsense");
-    out.println("  SELECT count(ratio) FROM parking_occupancy -> " + count);
+    for (String measurement : new String[] {"parking_occupancy", "violations"}) {
+      String answer = services.influx().query("streetsense", "SELECT count(*) FROM " + measurement);
+      out.println("  " + measurement + ": " + pointCount(answer) + " points");
+    }
     out.println(
         "  try: curl -G "
             + services.influx().url()
