@@ -1,32 +1,22 @@
 package io.streetsense.ingest;
 
-import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
-import java.nio.file.Files;
+import io.streetsense.testing.SharedBlockMaps;
 import java.nio.file.Path;
 
-/** The shared block maps ({@code ../shared/blockmaps}), found by walking up from the work dir. */
+/** The shared block maps this module's tests use (see {@link SharedBlockMaps}). */
 final class TestMaps {
   private TestMaps() {}
 
   static Path sharedBlockmaps() {
-    for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        dir != null;
-        dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("blockmaps");
-      if (Files.isRegularFile(candidate.resolve("jiashan-lane.yaml"))) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "shared/blockmaps/jiashan-lane.yaml not found above " + System.getProperty("user.dir"));
+    return SharedBlockMaps.directory();
   }
 
   static Path jiashanLaneFile() {
-    return sharedBlockmaps().resolve("jiashan-lane.yaml");
+    return SharedBlockMaps.file("jiashan-lane");
   }
 
   static BlockMaps jiashanLane() {
-    return BlockMaps.of(BlockMapLoader.load(jiashanLaneFile()));
+    return BlockMaps.of(SharedBlockMaps.load("jiashan-lane"));
   }
 }

@@ -32,19 +32,17 @@ import org.slf4j.LoggerFactory;
  * <p>Layout of {@code workDir}: {@code influxdb.conf}, {@code meta/}, {@code data/}, {@code wal/}
  * and {@code influxd.log}.
  */
-public final class InfluxDb implements InfluxService {
+public final class InfluxDb extends ChildProcessService implements InfluxService {
   private static final Logger LOG = LoggerFactory.getLogger(InfluxDb.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path workDir;
   private final int httpPort;
-  private final ChildProcess process;
-  private boolean closed;
 
   private InfluxDb(Path workDir, int httpPort, ChildProcess process) {
+    super(process);
     this.workDir = workDir;
     this.httpPort = httpPort;
-    this.process = process;
   }
 
   /** Starts influxd under {@code workDir}; returns once {@code GET /ping} answers 204. */
@@ -113,7 +111,8 @@ public final class InfluxDb implements InfluxService {
         "");
   }
 
-  private void launch() {
+  @Override
+  protected void launch() {
     process.start();
     process.awaitReady(
         READY_TIMEOUT,
@@ -138,39 +137,6 @@ public final class InfluxDb implements InfluxService {
 
   public Path logFile() {
     return process.logFile();
-  }
-
-  @Override
-  public synchronized void start() {
-    if (closed) {
-      throw new IllegalStateException("InfluxDb is closed");
-    }
-    if (!process.isAlive()) {
-      launch();
-    }
-  }
-
-  @Override
-  public synchronized void stop() {
-    process.stop();
-  }
-
-  @Override
-  public synchronized void kill() {
-    process.kill();
-  }
-
-  @Override
-  public synchronized boolean isRunning() {
-    return process.isAlive();
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      process.stop();
-    }
   }
 
   @Override

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * transaction.max.timeout.ms=900000}, no initial rebalance delay and {@code
  * auto.create.topics.enable=false} (the project creates its topics explicitly).
  */
-public final class KafkaBroker implements KafkaService {
+public final class KafkaBroker extends ChildProcessService implements KafkaService {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern HEAP = Pattern.compile("\\d+[kKmMgG]?");
@@ -60,14 +60,12 @@ public final class KafkaBroker implements KafkaService {
   private final Path workDir;
   private final int brokerPort;
   private final int controllerPort;
-  private final ChildProcess process;
-  private boolean closed;
 
   private KafkaBroker(Path workDir, int brokerPort, int controllerPort, ChildProcess process) {
+    super(process);
     this.workDir = workDir;
     this.brokerPort = brokerPort;
     this.controllerPort = controllerPort;
-    this.process = process;
   }
 
   /** Starts a broker with default settings; returns once it answers an AdminClient. */
@@ -259,7 +257,8 @@ public final class KafkaBroker implements KafkaService {
         clusterId);
   }
 
-  private void launch() {
+  @Override
+  protected void launch() {
     process.start();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     // First the port (cheap, quiet), then an AdminClient: one created earlier logs a warning
@@ -301,41 +300,15 @@ public final class KafkaBroker implements KafkaService {
 
   @Override
   public synchronized void start() {
-    if (closed) {
-      throw new IllegalStateException("KafkaBroker is closed");
-    }
-    if (process.isAlive()) {
+    if (isRunning()) {
       return;
     }
     long started = System.nanoTime();
-    launch();
+    super.start();
     LOG.info(
         "Kafka restarted on {} in {} ms",
         bootstrapServers(),
         (System.nanoTime() - started) / 1_000_000);
-  }
-
-  @Override
-  public synchronized void stop() {
-    process.stop();
-  }
-
-  @Override
-  public synchronized void kill() {
-    process.kill();
-  }
-
-  @Override
-  public synchronized boolean isRunning() {
-    return process.isAlive();
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      process.stop();
-    }
   }
 
   @Override

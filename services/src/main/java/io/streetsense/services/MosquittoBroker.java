@@ -32,19 +32,17 @@ import org.slf4j.LoggerFactory;
  * <p>Layout of {@code workDir}: {@code mosquitto.conf}, {@code persistence/}, {@code mosquitto.log}
  * (the broker's log) and {@code mosquitto.out} (its stdout/stderr).
  */
-public final class MosquittoBroker implements MqttService {
+public final class MosquittoBroker extends ChildProcessService implements MqttService {
   private static final Logger LOG = LoggerFactory.getLogger(MosquittoBroker.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
   private final Path workDir;
   private final int port;
-  private final ChildProcess process;
-  private boolean closed;
 
   private MosquittoBroker(Path workDir, int port, ChildProcess process) {
+    super(process);
     this.workDir = workDir;
     this.port = port;
-    this.process = process;
   }
 
   /** Starts Mosquitto with default settings; returns once it accepts TCP connections. */
@@ -170,7 +168,8 @@ public final class MosquittoBroker implements MqttService {
     }
   }
 
-  private void launch() {
+  @Override
+  protected void launch() {
     process.start();
     process.awaitReady(
         READY_TIMEOUT,
@@ -195,39 +194,6 @@ public final class MosquittoBroker implements MqttService {
   /** Mosquitto's own log file. */
   public Path logFile() {
     return workDir.resolve("mosquitto.log");
-  }
-
-  @Override
-  public synchronized void start() {
-    if (closed) {
-      throw new IllegalStateException("MosquittoBroker is closed");
-    }
-    if (!process.isAlive()) {
-      launch();
-    }
-  }
-
-  @Override
-  public synchronized void stop() {
-    process.stop();
-  }
-
-  @Override
-  public synchronized void kill() {
-    process.kill();
-  }
-
-  @Override
-  public synchronized boolean isRunning() {
-    return process.isAlive();
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      process.stop();
-    }
   }
 
   @Override
