@@ -91,7 +91,19 @@ final class InfluxDbWriter implements SinkWriter<MetricPoint> {
     }
   }
 
-  private int buffered() {
+  long pointsWritten() {
+    return written.getCount();
+  }
+
+  long pointsDropped() {
+    return dropped.getCount();
+  }
+
+  long writeFailures() {
+    return failures.getCount();
+  }
+
+  int buffered() {
     synchronized (buffer) {
       return buffer.size();
     }
