@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /** One Mosquitto and one Kafka for an IT class, and fresh topics per test. */
@@ -18,10 +19,17 @@ final class Brokers implements AutoCloseable {
   final KafkaBroker kafka;
 
   Brokers(Path workDir) {
+    this(workDir, builder -> builder);
+  }
+
+  /** With extra broker settings (credentials, ACL, TLS). */
+  Brokers(Path workDir, UnaryOperator<MosquittoBroker.Builder> mqttSettings) {
     // Mosquitto's default of 20 in-flight messages per client would cap an ack-after-Kafka
     // bridge at about 20 messages per Kafka round trip; the bridge sets its own window.
     this.mqtt =
-        MosquittoBroker.builder().maxInflightMessages(1000).start(workDir.resolve("mosquitto"));
+        mqttSettings
+            .apply(MosquittoBroker.builder().maxInflightMessages(1000))
+            .start(workDir.resolve("mosquitto"));
     KafkaBroker started;
     try {
       started = KafkaBroker.builder().maxHeap("512m").start(workDir.resolve("kafka"));

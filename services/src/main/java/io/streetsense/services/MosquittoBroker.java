@@ -39,8 +39,11 @@ public final class MosquittoBroker extends ChildProcessService implements MqttSe
   private final Path workDir;
   private final int port;
 
-  private MosquittoBroker(Path workDir, int port, ChildProcess process) {
+  private final boolean tls;
+
+  private MosquittoBroker(Path workDir, int port, boolean tls, ChildProcess process) {
     super(process);
+    this.tls = tls;
     this.workDir = workDir;
     this.port = port;
   }
@@ -59,8 +62,37 @@ public final class MosquittoBroker extends ChildProcessService implements MqttSe
     private int maxQueuedMessages = 1_000_000;
     private int maxInflightMessages = 20;
     private int autosaveIntervalSeconds = 10;
+    private Path passwordFile;
+    private Path aclFile;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
 
     private Builder() {}
+
+    /**
+     * Refuses anonymous clients: only users in this Mosquitto password file (made with {@code
+     * mosquitto_passwd}) may connect.
+     */
+    public Builder passwordFile(Path passwordFile) {
+      this.passwordFile = Objects.requireNonNull(passwordFile, "passwordFile").toAbsolutePath();
+      return this;
+    }
+
+    /** Topic access control (Mosquitto {@code acl_file}, e.g. {@code pattern write ...}). */
+    public Builder aclFile(Path aclFile) {
+      this.aclFile = Objects.requireNonNull(aclFile, "aclFile").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * Serves MQTT over TLS only ({@code ssl://}), with this PEM certificate chain and key. Clients
+     * verify the certificate against its issuer.
+     */
+    public Builder tls(Path certFile, Path keyFile) {
+      this.tlsCertFile = Objects.requireNonNull(certFile, "certFile").toAbsolutePath();
+      this.tlsKeyFile = Objects.requireNonNull(keyFile, "keyFile").toAbsolutePath();
+      return this;
+    }
 
     /**
      * Per-client queue of messages waiting for an offline or slow persistent subscriber (Mosquitto
@@ -126,7 +158,7 @@ public final class MosquittoBroker extends ChildProcessService implements MqttSe
               dir.resolve("mosquitto.out"),
               Map.of(),
               Duration.ofSeconds(20));
-      MosquittoBroker broker = new MosquittoBroker(dir, port, process);
+      MosquittoBroker broker = new MosquittoBroker(dir, port, tlsCertFile != null, process);
       broker.launch();
       LOG.info(
           "Mosquitto ready on {} in {} ms (work dir {})",
@@ -148,7 +180,19 @@ public final class MosquittoBroker extends ChildProcessService implements MqttSe
     String config(String listener, Path persistenceDir, String logDest, boolean runAsRoot) {
       StringBuilder c = new StringBuilder();
       c.append(listener).append('\n');
-      c.append("allow_anonymous true\n");
+      if (tlsCertFile != null) {
+        c.append("certfile ").append(tlsCertFile).append('\n');
+        c.append("keyfile ").append(tlsKeyFile).append('\n');
+      }
+      if (passwordFile != null) {
+        c.append("allow_anonymous false\n");
+        c.append("password_file ").append(passwordFile).append('\n');
+      } else {
+        c.append("allow_anonymous true\n");
+      }
+      if (aclFile != null) {
+        c.append("acl_file ").append(aclFile).append('\n');
+      }
       if (runAsRoot) {
         c.append("user root\n");
       }
@@ -179,7 +223,7 @@ public final class MosquittoBroker extends ChildProcessService implements MqttSe
 
   @Override
   public String serverUri() {
-    return "tcp://127.0.0.1:" + port;
+    return (tls ? "ssl" : "tcp") + "://127.0.0.1:" + port;
   }
 
   @Override
