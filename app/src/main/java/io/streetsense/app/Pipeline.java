@@ -38,10 +38,12 @@ public final class Pipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
   private final MqttKafkaBridge bridge;
+  private final BridgeMetricsReporter bridgeMetrics;
   private final JobClient job;
 
-  private Pipeline(MqttKafkaBridge bridge, JobClient job) {
+  private Pipeline(MqttKafkaBridge bridge, BridgeMetricsReporter bridgeMetrics, JobClient job) {
     this.bridge = bridge;
+    this.bridgeMetrics = bridgeMetrics;
     this.job = job;
   }
 
@@ -60,7 +62,8 @@ public final class Pipeline implements AutoCloseable {
       job.cancel().get(30, TimeUnit.SECONDS);
       throw e;
     }
-    return new Pipeline(bridge, job);
+    return new Pipeline(
+        bridge, new BridgeMetricsReporter(bridge.metrics(), settings.influx()), job);
   }
 
   public MqttKafkaBridge bridge() {
@@ -139,6 +142,7 @@ public final class Pipeline implements AutoCloseable {
   public void close() {
     try {
       bridge.close();
+      bridgeMetrics.close();
     } catch (Exception e) {
       LOG.warn("bridge did not close cleanly", e);
     }

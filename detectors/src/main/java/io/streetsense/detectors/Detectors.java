@@ -1,9 +1,13 @@
 package io.streetsense.detectors;
 
 import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.health.DeviceHealthChange;
+import io.streetsense.detectors.health.DeviceHealthDetector;
+import io.streetsense.detectors.health.DeviceSignal;
 import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.detectors.parking.OccupancyUpdate;
 import io.streetsense.detectors.parking.ParkingOccupancy;
+import io.streetsense.detectors.parking.ParkingOverflowDetector;
 import io.streetsense.detectors.presence.PresenceDetector;
 import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.detectors.presence.ZoneObservationExtractor;
@@ -28,6 +32,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *     Detectors.cameraWatermarks(config), "cameras");
  * Detectors.Streams out = Detectors.define(parking, frames, blockMaps, config);
  * out.violations().sinkTo(violationSink);
+ * out.health().map(...);           // device_health points
  * }</pre>
  *
  * <p>Every stateful operator has a stable uid, so savepoints survive upgrades.
@@ -36,14 +41,27 @@ public final class Detectors {
   public static final String UID_ZONE_OBSERVATIONS = "camera-zone-observations";
   public static final String UID_PRESENCE = "presence-detector";
   public static final String UID_PARKING_OCCUPANCY = "parking-occupancy";
+  public static final String UID_PARKING_OVERFLOW = "parking-overflow";
+  public static final String UID_CAMERA_SIGNALS = "camera-device-signals";
+  public static final String UID_PARKING_SIGNALS = "parking-device-signals";
+  public static final String UID_DEVICE_HEALTH = "device-health";
 
   private Detectors() {}
 
-  /** What the detectors produce. */
+  /**
+   * What the detectors produce.
+   *
+   * @param violations illegal stalls, out-of-doorway trading and parking overflow: opened, updated,
+   *     cleared
+   * @param occupancy each parking zone's berth occupancy when it changes
+   * @param deadLetters events the detectors could not use (late, unknown device)
+   * @param health devices going offline and coming (back) online, for {@code device_health}
+   */
   public record Streams(
       DataStream<ViolationEvent> violations,
       DataStream<OccupancyUpdate> occupancy,
-      DataStream<DeadLetter> deadLetters) {}
+      DataStream<DeadLetter> deadLetters,
+      DataStream<DeviceHealthChange> health) {}
 
   public static WatermarkStrategy<ParkingSensorEvent> parkingWatermarks(DetectorConfig config) {
     return WatermarkStrategy.<ParkingSensorEvent>forBoundedOutOfOrderness(
@@ -87,11 +105,45 @@ public final class Detectors {
             .uid(UID_PARKING_OCCUPANCY)
             .name("parking occupancy");
 
+    // Keyed by block: a parking zone's decision joins its berths, its alternatives' berths and the
+    // cameras on its no-parking kerbs, all in the same block (see ParkingOverflowDetector).
+    SingleOutputStreamOperator<ViolationEvent> overflow =
+        parking
+            .keyBy(ParkingSensorEvent::getBlockId)
+            .connect(
+                observations
+                    .getSideOutput(ZoneObservationExtractor.NO_PARKING)
+                    .keyBy(o -> o.blockId))
+            .process(new ParkingOverflowDetector(blockMaps, config))
+            .returns(TypeInformation.of(ViolationEvent.class))
+            .uid(UID_PARKING_OVERFLOW)
+            .name("parking overflow");
+
+    SingleOutputStreamOperator<DeviceHealthChange> health =
+        frames
+            .map(DeviceSignal::of)
+            .returns(TypeInformation.of(DeviceSignal.class))
+            .uid(UID_CAMERA_SIGNALS)
+            .name("camera frames to device signals")
+            .union(
+                parking
+                    .map(DeviceSignal::of)
+                    .returns(TypeInformation.of(DeviceSignal.class))
+                    .uid(UID_PARKING_SIGNALS)
+                    .name("sensor messages to device signals"))
+            .keyBy(DeviceSignal::deviceKey)
+            .process(new DeviceHealthDetector(blockMaps, config))
+            .returns(TypeInformation.of(DeviceHealthChange.class))
+            .uid(UID_DEVICE_HEALTH)
+            .name("device health");
+
     DataStream<DeadLetter> deadLetters =
         observations
             .getSideOutput(LateEvents.TAG)
             .union(
-                violations.getSideOutput(LateEvents.TAG), occupancy.getSideOutput(LateEvents.TAG));
-    return new Streams(violations, occupancy, deadLetters);
+                violations.getSideOutput(LateEvents.TAG),
+                occupancy.getSideOutput(LateEvents.TAG),
+                overflow.getSideOutput(LateEvents.TAG));
+    return new Streams(violations.union(overflow), occupancy, deadLetters, health);
   }
 }

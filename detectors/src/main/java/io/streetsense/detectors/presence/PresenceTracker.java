@@ -61,11 +61,6 @@ public final class PresenceTracker {
       return List.of(); // a quiet zone stays stateless
     }
 
-    if (state.lastFrameAt == Long.MIN_VALUE || now - state.lastFrameAt > offlineAfterMillis) {
-      state.coveredSince = now; // coverage restarts after a silence: the gap proves nothing
-    }
-    state.lastFrameAt = Math.max(state.lastFrameAt, now);
-
     CameraWindow window = state.cameras.get(observation.cameraId);
     if (window == null) {
       window = new CameraWindow();
@@ -94,7 +89,10 @@ public final class PresenceTracker {
           state.open.lastUpdateAt = now;
           events.add(event(state, ViolationEventKind.UPDATED, now));
         }
-      } else if (now - Math.max(state.open.lastSeenAt, state.coveredSince) >= clearForMillis) {
+      } else if (window.anchored
+          && now - Math.max(state.open.lastSeenAt, window.watchingSince) >= clearForMillis) {
+        // Only a camera that has located the object can show it gone, and only by frames since
+        // its last outage: another camera's empty view may simply not reach where it stands.
         events.add(event(state, ViolationEventKind.CLEARED, now));
         state.open = null;
         for (CameraWindow camera : state.cameras.values()) {

@@ -6,18 +6,24 @@ import io.streetsense.blockmap.Camera;
 import io.streetsense.blockmap.CameraView;
 import io.streetsense.blockmap.Polygon;
 import io.streetsense.blockmap.Zone;
+import io.streetsense.blockmap.ZoneKind;
 import io.streetsense.detectors.internal.LateEvents;
+import io.streetsense.detectors.parking.OverflowRule;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DetectedObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Splits each camera frame into one {@link ZoneObservation} per zone the camera views and a
@@ -27,12 +33,21 @@ import org.apache.flink.util.Collector;
  * <p>Every view gets an observation, also when nothing stands in it: an empty observation is the
  * evidence that lets a violation clear. Frames older than the watermark are late: they go to the
  * late-event output instead of being dropped.
+ *
+ * <p>The same pass feeds the parking-overflow detector: each view of a no-parking zone that belongs
+ * to a parking zone's overflow rule becomes a {@link ZoneObservation} of its vehicles on the {@link
+ * #NO_PARKING} side output (also when empty: the kerb is seen clear).
  */
 public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame, ZoneObservation> {
   private static final long serialVersionUID = 1L;
 
+  /** Camera views of no-parking zones, with the vehicles standing in them. */
+  public static final OutputTag<ZoneObservation> NO_PARKING =
+      new OutputTag<>("no-parking-observations", TypeInformation.of(ZoneObservation.class));
+
   private final BlockMaps blockMaps;
   private transient Map<String, List<WatchedZone>> viewsByCamera;
+  private transient Map<String, List<CameraView>> noParkingViewsByCamera;
   private transient Counter lateFrames;
   private transient Counter unknownCameras;
 
@@ -45,15 +60,27 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
   @Override
   public void open(OpenContext openContext) {
     viewsByCamera = new HashMap<>();
+    noParkingViewsByCamera = new HashMap<>();
     for (BlockMap block : blockMaps.all()) {
+      Set<String> overflowKerbs = new HashSet<>();
+      for (OverflowRule rule : OverflowRule.forBlock(block)) {
+        overflowKerbs.addAll(rule.noParking());
+      }
       for (Camera camera : block.cameras()) {
         List<WatchedZone> watched = new ArrayList<>();
+        List<CameraView> kerbs = new ArrayList<>();
         for (CameraView view : camera.views()) {
           Zone zone = block.zone(view.zone()).orElseThrow();
           PresenceRule.forZone(block, zone)
               .ifPresent(rule -> watched.add(new WatchedZone(zone.id(), view.polygon(), rule)));
+          if (zone.kind() == ZoneKind.NO_PARKING && overflowKerbs.contains(zone.id())) {
+            kerbs.add(view);
+          }
         }
         viewsByCamera.put(block.id() + "/" + camera.id(), watched);
+        if (!kerbs.isEmpty()) {
+          noParkingViewsByCamera.put(block.id() + "/" + camera.id(), kerbs);
+        }
       }
     }
     lateFrames = getRuntimeContext().getMetricGroup().counter("lateFrames");
@@ -84,15 +111,7 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
         if (!zone.rule().counts(object.getCls(), object.getConf())) {
           continue;
         }
-        Sighting sighting =
-            new Sighting(
-                object.getTrack(),
-                object.getCls(),
-                object.getConf(),
-                object.getBox().getX(),
-                object.getBox().getY(),
-                object.getBox().getW(),
-                object.getBox().getH());
+        Sighting sighting = sighting(object);
         if (zone.polygon().contains(sighting.groundX, sighting.groundY)) {
           sightings.add(sighting);
         }
@@ -106,5 +125,39 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
               frame.getFrame(),
               sightings));
     }
+    for (CameraView view :
+        noParkingViewsByCamera.getOrDefault(
+            frame.getBlockId() + "/" + frame.getCameraId(), List.of())) {
+      List<Sighting> vehicles = new ArrayList<>();
+      for (DetectedObject object : frame.getObjects()) {
+        if (!OverflowRule.isVehicle(object.getCls(), object.getConf())) {
+          continue;
+        }
+        Sighting sighting = sighting(object);
+        if (view.polygon().contains(sighting.groundX, sighting.groundY)) {
+          vehicles.add(sighting);
+        }
+      }
+      ctx.output(
+          NO_PARKING,
+          new ZoneObservation(
+              frame.getBlockId(),
+              view.zone(),
+              frame.getCameraId(),
+              eventTime,
+              frame.getFrame(),
+              vehicles));
+    }
+  }
+
+  private static Sighting sighting(DetectedObject object) {
+    return new Sighting(
+        object.getTrack(),
+        object.getCls(),
+        object.getConf(),
+        object.getBox().getX(),
+        object.getBox().getY(),
+        object.getBox().getW(),
+        object.getBox().getH());
   }
 }

@@ -16,12 +16,6 @@ public final class ZoneState {
   /** The open violation, or null. */
   public OpenViolation open;
 
-  /** Event time of the latest frame of any camera viewing the zone. */
-  public long lastFrameAt = Long.MIN_VALUE;
-
-  /** Start of the current stretch of uninterrupted coverage (no camera silence over the limit). */
-  public long coveredSince = Long.MIN_VALUE;
-
   public ZoneState() {}
 
   /** Recent frames of one camera, and how that camera sees the open violation's object. */
@@ -29,7 +23,10 @@ public final class ZoneState {
     /** Frames within the dwell horizon, oldest first. */
     public List<FrameRecord> frames = new ArrayList<>();
 
-    /** Event time of the first frame of this camera since the zone became active. */
+    /**
+     * Event time of the first frame of this camera since the zone became active or the camera came
+     * back from an outage: its frames cover the zone from then on.
+     */
     public long watchingSince;
 
     /** Whether this camera has located the open violation's object, and where it stands. */

@@ -228,6 +228,35 @@ class PresenceDetectorTest {
   }
 
   @Test
+  void cameraThatSawTheStallGoingOffline_isNotClearedByACameraThatNeverSawIt() throws Exception {
+    List<ZoneObservation> input = new ArrayList<>();
+    for (int s = 0; s < 1500; s++) {
+      if (s < 300) {
+        input.add(frame("JS-C-01", s, stall("7", 0.5, 0.9)));
+      }
+      // JS-C-02 watches the lane all along but the stall is hidden from it (behind a van).
+      input.add(frame("JS-C-02", s));
+    }
+    List<ViolationEvent> events = run(input, T0 + 1499 * SECOND);
+    assertEquals(ViolationEventKind.OPENED, events.get(0).getKind());
+    assertTrue(
+        !kinds(events).contains(ViolationEventKind.CLEARED),
+        "JS-C-01 has been offline since 300 s: no camera that located the stall saw it leave");
+    assertTrue(harness.numKeyedStateEntries() > 0, "the open violation is kept");
+
+    // JS-C-01 comes back and sees the lane clear for the verify time.
+    List<ZoneObservation> back = new ArrayList<>();
+    for (int s = 1500; s < 1900; s++) {
+      back.add(frame("JS-C-01", s));
+      back.add(frame("JS-C-02", s));
+    }
+    List<ViolationEvent> later = run(back, T0 + 1900 * SECOND);
+    ViolationEvent cleared = later.get(later.size() - 1);
+    assertEquals(ViolationEventKind.CLEARED, cleared.getKind());
+    assertEquals(Instant.ofEpochMilli(T0 + 1800 * SECOND), cleared.getEventTime());
+  }
+
+  @Test
   void lateObservation_goesToTheSideOutput_notTheDecision() throws Exception {
     run(seconds("JS-C-01", 0, 100, s -> List.of(stall("7", 0.5, 0.9))), T0 + 100 * SECOND);
     harness.processElement(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));

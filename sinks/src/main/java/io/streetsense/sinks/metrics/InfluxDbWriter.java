@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writer behind {@link InfluxDbSink}: the task thread only appends to a bounded buffer; a
- * daemon thread sends batches and retries. See the sink for the guarantees.
+ * daemon thread sends batches and retries. See the sink for the guarantees. Also used outside Flink
+ * (the bridge's process metrics) through {@link #InfluxDbWriter(InfluxDbSettings)}.
  */
-final class InfluxDbWriter implements SinkWriter<MetricPoint> {
+public final class InfluxDbWriter implements SinkWriter<MetricPoint> {
   private static final Logger LOG = LoggerFactory.getLogger(InfluxDbWriter.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration DRAIN_AT_END = Duration.ofSeconds(30);
@@ -37,6 +38,11 @@ final class InfluxDbWriter implements SinkWriter<MetricPoint> {
   private boolean databaseReady;
   private boolean reportedDown;
   private int inFlight;
+
+  /** A writer outside Flink: its counters are read with the accessors below. */
+  public InfluxDbWriter(InfluxDbSettings settings) {
+    this(settings, new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+  }
 
   InfluxDbWriter(InfluxDbSettings settings, MetricGroup metrics) {
     this.settings = settings;
@@ -91,15 +97,20 @@ final class InfluxDbWriter implements SinkWriter<MetricPoint> {
     }
   }
 
-  long pointsWritten() {
+  /** Appends a point; never blocks (see the sink). */
+  public void write(MetricPoint point) {
+    write(point, null);
+  }
+
+  public long pointsWritten() {
     return written.getCount();
   }
 
-  long pointsDropped() {
+  public long pointsDropped() {
     return dropped.getCount();
   }
 
-  long writeFailures() {
+  public long writeFailures() {
     return failures.getCount();
   }
 

@@ -1,0 +1,452 @@
+package io.streetsense.detectors.parking;
+
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.detectors.parking.BlockParkingState.Berth;
+import io.streetsense.detectors.parking.BlockParkingState.VehicleAnchor;
+import io.streetsense.detectors.parking.BlockParkingState.VehicleWatch;
+import io.streetsense.detectors.parking.BlockParkingState.ZoneDecision;
+import io.streetsense.detectors.presence.Sighting;
+import io.streetsense.detectors.presence.ZoneObservation;
+import io.streetsense.schemas.AlternativeParking;
+import io.streetsense.schemas.Box;
+import io.streetsense.schemas.CameraEvidence;
+import io.streetsense.schemas.Evidence;
+import io.streetsense.schemas.ParkingEvidence;
+import io.streetsense.schemas.ParkingSensorEvent;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.ViolationEventKind;
+import io.streetsense.schemas.ViolationType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The parking-overflow decision for one block, free of Flink so it can be tested event by event.
+ * Fed the block's sensor messages and no-parking observations in event-time order, then asked to
+ * {@link #evaluate} at each instant, it opens, updates and clears each parking zone's violation.
+ *
+ * <p><b>Open</b> when, for the zone's dwell without a break, at least {@code requiredOccupied}
+ * berths are occupied by the word of <em>online</em> sensors and at least {@code vehicles} vehicles
+ * stand in its no-parking zones as seen by <em>online</em> cameras (per no-parking zone the most
+ * any one camera counts, so two cameras on one kerb do not double it).
+ *
+ * <p><b>Clear</b> once the condition has been seen false by online devices for {@code clearFor}:
+ * either the berths are short of full even counting every silent or unknown berth as occupied, or
+ * every no-parking zone is watched by an online camera that has seen too few vehicles since its
+ * coverage began. Opening needs sustained overflow, clearing sustained witnessed absence, so the
+ * violation does not flap; an offline camera or a silent sensor never clears anything.
+ *
+ * <p><b>Updated</b> when the evidence (occupied berths, counted vehicles, free berths of the
+ * alternatives) differs from what the last event said, at most once per {@code updateEvery}.
+ */
+public final class OverflowTracker {
+  private static final int MAX_ANCHORS = 32;
+
+  private final String blockId;
+  private final List<OverflowRule> rules;
+  private final Map<String, String> zoneOfSensor = new HashMap<>();
+  private final Map<String, List<String>> sensorsOfZone = new HashMap<>();
+  private final Map<String, Integer> capacityOfZone = new HashMap<>();
+  private final Set<String> noParkingZones = new HashSet<>();
+  private final long cameraOfflineMillis;
+  private final long sensorOfflineMillis;
+  private final long updateEveryMillis;
+  private final double maxDrift = OverflowRule.VEHICLE_MAX_DRIFT;
+  private final long standingMillis = OverflowRule.VEHICLE_STANDING.toMillis();
+  private final long graceMillis = OverflowRule.VEHICLE_GRACE.toMillis();
+
+  public OverflowTracker(
+      BlockMap block, long cameraOfflineMillis, long sensorOfflineMillis, long updateEveryMillis) {
+    this.blockId = block.id();
+    this.rules = OverflowRule.forBlock(block);
+    this.cameraOfflineMillis = cameraOfflineMillis;
+    this.sensorOfflineMillis = sensorOfflineMillis;
+    this.updateEveryMillis = updateEveryMillis;
+    for (OverflowRule rule : rules) {
+      noParkingZones.addAll(rule.noParking());
+      List<String> parkingZones = new ArrayList<>(rule.alternatives());
+      parkingZones.add(rule.zoneId());
+      for (String zoneId : parkingZones) {
+        block.zone(zoneId).ifPresent(zone -> capacityOfZone.put(zoneId, zone.capacity().orElse(0)));
+        List<String> sensors = new ArrayList<>();
+        block
+            .sensorsInZone(zoneId)
+            .forEach(
+                sensor -> {
+                  zoneOfSensor.put(sensor.id(), zoneId);
+                  sensors.add(sensor.id());
+                });
+        sensorsOfZone.put(zoneId, sensors);
+      }
+    }
+  }
+
+  /** Whether the block has any parking zone with an overflow rule. */
+  public boolean hasRules() {
+    return !rules.isEmpty();
+  }
+
+  /** Whether the sensor's berth takes part in an overflow rule, as zone or alternative. */
+  public boolean usesSensor(String sensorId) {
+    return zoneOfSensor.containsKey(sensorId);
+  }
+
+  /** Whether the zone is a no-parking zone of some parking zone's rule. */
+  public boolean usesNoParkingZone(String zoneId) {
+    return noParkingZones.contains(zoneId);
+  }
+
+  /**
+   * Applies a sensor message (in event-time order). A repeated (sensor, seq) counts once: with the
+   * messages in event-time order, a duplicate is always next to its original.
+   *
+   * @return false when the message was a duplicate
+   */
+  public boolean applySensor(BlockParkingState state, ParkingSensorEvent event) {
+    if (!usesSensor(event.getSensorId())) {
+      return true;
+    }
+    Berth berth = state.berths.get(event.getSensorId());
+    if (berth != null && berth.seq == event.getSeq()) {
+      return false;
+    }
+    if (berth == null) {
+      berth = new Berth();
+      state.berths.put(event.getSensorId(), berth);
+    }
+    berth.occupied = event.getOccupied(); // a heartbeat states the berth too: it corrects
+    berth.seq = event.getSeq();
+    berth.lastSeenAt = event.getEventTime().toEpochMilli();
+    return true;
+  }
+
+  /** Applies one camera frame's view of a no-parking zone (in event-time order). */
+  public void applyObservation(BlockParkingState state, ZoneObservation observation) {
+    if (!usesNoParkingZone(observation.zoneId)) {
+      return;
+    }
+    long now = observation.eventTime;
+    String key = observation.zoneId + "/" + observation.cameraId;
+    VehicleWatch watch = state.watches.get(key);
+    if (watch == null) {
+      watch = new VehicleWatch();
+      watch.zoneId = observation.zoneId;
+      watch.cameraId = observation.cameraId;
+      watch.coveredSince = now;
+      state.watches.put(key, watch);
+    } else if (now - watch.lastFrameAt > cameraOfflineMillis) {
+      watch.anchors.clear(); // the camera was offline: what it saw before says nothing now
+      watch.coveredSince = now;
+    }
+    watch.lastFrameAt = Math.max(watch.lastFrameAt, now);
+    for (VehicleAnchor anchor : watch.anchors) {
+      anchor.frames++;
+    }
+    for (Sighting sighting : observation.sightings) {
+      VehicleAnchor nearest = null;
+      double nearestDistance = Double.MAX_VALUE;
+      for (VehicleAnchor anchor : watch.anchors) {
+        double distance = Math.hypot(sighting.groundX - anchor.x, sighting.groundY - anchor.y);
+        // One sighting per anchor per frame: two cars side by side stay two.
+        if (anchor.lastSeenAt != now && distance <= maxDrift && distance < nearestDistance) {
+          nearest = anchor;
+          nearestDistance = distance;
+        }
+      }
+      if (nearest == null) {
+        nearest = new VehicleAnchor();
+        nearest.x = sighting.groundX;
+        nearest.y = sighting.groundY;
+        nearest.firstSeenAt = now;
+        nearest.frames = 1;
+        watch.anchors.add(nearest);
+      }
+      nearest.hits++;
+      nearest.lastSeenAt = now;
+      nearest.track = sighting.track;
+      nearest.frame = observation.frame;
+      nearest.boxX = sighting.boxX;
+      nearest.boxY = sighting.boxY;
+      nearest.boxW = sighting.boxW;
+      nearest.boxH = sighting.boxH;
+    }
+    watch.anchors.removeIf(anchor -> now - anchor.lastSeenAt > graceMillis);
+    if (watch.anchors.size() > MAX_ANCHORS) {
+      // A crowded kerb: keep the candidates seen longest, which are the ones that can stand.
+      watch.anchors.sort(
+          Comparator.comparingInt((VehicleAnchor a) -> -a.hits)
+              .thenComparingLong(a -> a.firstSeenAt));
+      watch.anchors.subList(MAX_ANCHORS, watch.anchors.size()).clear();
+    }
+  }
+
+  /** The block at one instant: counted per parking zone. */
+  private record Occupancy(int occupied, int knownFree, int capacity) {}
+
+  private record Vehicles(int count, boolean allWatched, long coveredSince) {}
+
+  /**
+   * Decides every parking zone of the block at {@code now}, after all events up to it were applied,
+   * and drops what is no longer needed. Returns the violation events, by zone in map order.
+   */
+  public List<ViolationEvent> evaluate(BlockParkingState state, long now) {
+    state.berths.values().removeIf(berth -> now - berth.lastSeenAt > sensorOfflineMillis);
+    state.watches.values().removeIf(watch -> now - watch.lastFrameAt > cameraOfflineMillis);
+
+    List<ViolationEvent> events = new ArrayList<>(1);
+    for (OverflowRule rule : rules) {
+      Occupancy occupancy = occupancy(state, rule.zoneId());
+      Vehicles vehicles = vehicles(state, rule, now);
+      boolean condition =
+          occupancy.occupied() >= rule.requiredOccupied() && vehicles.count() >= rule.vehicles();
+      ZoneDecision decision = state.zones.get(rule.zoneId());
+      if (decision == null) {
+        if (!condition) {
+          continue; // a quiet zone stays stateless
+        }
+        decision = new ZoneDecision();
+        state.zones.put(rule.zoneId(), decision);
+      }
+      if (condition) {
+        if (decision.conditionSince == Long.MIN_VALUE) {
+          decision.conditionSince = now;
+        }
+      } else {
+        decision.conditionSince = Long.MIN_VALUE;
+      }
+
+      if (!decision.isOpen()) {
+        if (condition && now - decision.conditionSince >= rule.dwell().toMillis()) {
+          decision.violationId =
+              blockId
+                  + "/"
+                  + rule.zoneId()
+                  + "/"
+                  + ViolationType.PARKING_OVERFLOW
+                  + "/"
+                  + decision.conditionSince;
+          decision.detectedAt = decision.conditionSince;
+          decision.lastConditionAt = now;
+          decision.lastUpdateAt = now;
+          decision.clearSince = Long.MIN_VALUE;
+          events.add(
+              event(state, rule, decision, ViolationEventKind.OPENED, now, occupancy, vehicles));
+        }
+      } else {
+        if (condition) {
+          decision.lastConditionAt = now;
+          decision.clearSince = Long.MIN_VALUE;
+        } else {
+          witnessClear(rule, decision, occupancy, vehicles, now);
+        }
+        if (decision.clearSince != Long.MIN_VALUE
+            && now - decision.clearSince >= rule.clearFor().toMillis()) {
+          events.add(
+              event(state, rule, decision, ViolationEventKind.CLEARED, now, occupancy, vehicles));
+          decision.violationId = null;
+          decision.clearSince = Long.MIN_VALUE;
+        } else if (!signature(state, rule, occupancy, vehicles).equals(decision.lastEvidence)
+            && now - decision.lastUpdateAt >= updateEveryMillis) {
+          decision.lastUpdateAt = now;
+          events.add(
+              event(state, rule, decision, ViolationEventKind.UPDATED, now, occupancy, vehicles));
+        }
+      }
+      if (!decision.isOpen() && decision.conditionSince == Long.MIN_VALUE) {
+        state.zones.remove(rule.zoneId());
+      }
+    }
+
+    // A watch matters while it tracks a vehicle, or while a violation it could clear is open.
+    Set<String> watchedForClearing = new HashSet<>();
+    for (OverflowRule rule : rules) {
+      ZoneDecision decision = state.zones.get(rule.zoneId());
+      if (decision != null && decision.isOpen()) {
+        watchedForClearing.addAll(rule.noParking());
+      }
+    }
+    state
+        .watches
+        .values()
+        .removeIf(watch -> watch.anchors.isEmpty() && !watchedForClearing.contains(watch.zoneId));
+    return events;
+  }
+
+  /** Whether the state holds nothing: the Flink function then drops it. */
+  public static boolean isEmpty(BlockParkingState state) {
+    return state.berths.isEmpty() && state.watches.isEmpty() && state.zones.isEmpty();
+  }
+
+  private void witnessClear(
+      OverflowRule rule, ZoneDecision decision, Occupancy occupancy, Vehicles vehicles, long now) {
+    // Every silent or unknown berth could be occupied: only known-free berths show it short.
+    boolean berthsShowClear =
+        occupancy.capacity() - occupancy.knownFree() < rule.requiredOccupied();
+    boolean camerasShowClear = vehicles.allWatched() && vehicles.count() < rule.vehicles();
+    if (!berthsShowClear && !camerasShowClear) {
+      decision.clearSince = Long.MIN_VALUE; // not seen clear: an unwatched kerb proves nothing
+      return;
+    }
+    long since = decision.clearSince == Long.MIN_VALUE ? now : decision.clearSince;
+    if (!berthsShowClear) {
+      since = Math.max(since, vehicles.coveredSince()); // coverage restarts after a camera outage
+    }
+    decision.clearSince = since;
+  }
+
+  private Occupancy occupancy(BlockParkingState state, String zoneId) {
+    int occupied = 0;
+    int knownFree = 0;
+    for (String sensorId : sensorsOfZone.getOrDefault(zoneId, List.of())) {
+      Berth berth = state.berths.get(sensorId); // present only while the sensor is online
+      if (berth != null) {
+        if (berth.occupied) {
+          occupied++;
+        } else {
+          knownFree++;
+        }
+      }
+    }
+    return new Occupancy(occupied, knownFree, capacityOfZone.getOrDefault(zoneId, 0));
+  }
+
+  private Vehicles vehicles(BlockParkingState state, OverflowRule rule, long now) {
+    int count = 0;
+    boolean allWatched = true;
+    long coveredSince = Long.MIN_VALUE;
+    for (String zoneId : rule.noParking()) {
+      int most = 0;
+      long earliestCoverage = Long.MAX_VALUE;
+      for (VehicleWatch watch : state.watches.values()) {
+        if (!watch.zoneId.equals(zoneId)) {
+          continue; // watches are offline-pruned in evaluate: every one left is online
+        }
+        earliestCoverage = Math.min(earliestCoverage, watch.coveredSince);
+        most = Math.max(most, standing(watch, now).size());
+      }
+      if (earliestCoverage == Long.MAX_VALUE) {
+        allWatched = false;
+      } else {
+        coveredSince = Math.max(coveredSince, earliestCoverage);
+      }
+      count += most;
+    }
+    return new Vehicles(count, allWatched, coveredSince);
+  }
+
+  private List<VehicleAnchor> standing(VehicleWatch watch, long now) {
+    List<VehicleAnchor> standing = new ArrayList<>();
+    for (VehicleAnchor anchor : watch.anchors) {
+      if (now - anchor.firstSeenAt >= standingMillis
+          && now - anchor.lastSeenAt <= graceMillis
+          && anchor.hits >= OverflowRule.VEHICLE_PRESENCE * anchor.frames) {
+        standing.add(anchor);
+      }
+    }
+    return standing;
+  }
+
+  private List<AlternativeParking> alternatives(BlockParkingState state, OverflowRule rule) {
+    List<AlternativeParking> alternatives = new ArrayList<>();
+    for (String zoneId : rule.alternatives()) {
+      Occupancy occupancy = occupancy(state, zoneId);
+      alternatives.add(new AlternativeParking(zoneId, occupancy.knownFree(), occupancy.capacity()));
+    }
+    return alternatives;
+  }
+
+  private String signature(
+      BlockParkingState state, OverflowRule rule, Occupancy occupancy, Vehicles vehicles) {
+    StringBuilder signature =
+        new StringBuilder().append(occupancy.occupied()).append('|').append(vehicles.count());
+    for (AlternativeParking alternative : alternatives(state, rule)) {
+      signature
+          .append('|')
+          .append(alternative.getZoneId())
+          .append(':')
+          .append(alternative.getFree());
+    }
+    return signature.toString();
+  }
+
+  private ViolationEvent event(
+      BlockParkingState state,
+      OverflowRule rule,
+      ZoneDecision decision,
+      ViolationEventKind kind,
+      long now,
+      Occupancy occupancy,
+      Vehicles vehicles) {
+    decision.lastEvidence = signature(state, rule, occupancy, vehicles);
+    ParkingEvidence parking =
+        ParkingEvidence.newBuilder()
+            .setOccupied(occupancy.occupied())
+            .setCapacity(occupancy.capacity())
+            .setVehiclesInNoParking(vehicles.count())
+            .setAlternatives(alternatives(state, rule))
+            .build();
+    return ViolationEvent.newBuilder()
+        .setViolationId(decision.violationId)
+        .setKind(kind)
+        .setType(ViolationType.PARKING_OVERFLOW)
+        .setBlockId(blockId)
+        .setZoneId(rule.zoneId())
+        .setShopId(null)
+        .setDetectedAt(Instant.ofEpochMilli(decision.detectedAt))
+        .setEventTime(Instant.ofEpochMilli(now))
+        .setDwellMillis(decision.lastConditionAt - decision.detectedAt)
+        .setEvidence(new Evidence(cameraEvidence(state, rule, now), parking))
+        .build();
+  }
+
+  /**
+   * Per camera, the vehicles it counts as standing: one sample frame, track and box per vehicle
+   * (same order); frames observed and with the object are those of the longest-standing one.
+   */
+  private List<CameraEvidence> cameraEvidence(
+      BlockParkingState state, OverflowRule rule, long now) {
+    List<CameraEvidence> cameras = new ArrayList<>();
+    // Sorted by zone and camera so the same input always gives byte-identical events.
+    for (VehicleWatch watch : new TreeMap<>(state.watches).values()) {
+      if (!rule.noParking().contains(watch.zoneId)) {
+        continue;
+      }
+      List<VehicleAnchor> standing = standing(watch, now);
+      if (standing.isEmpty()) {
+        continue;
+      }
+      List<Long> frames = new ArrayList<>();
+      List<String> tracks = new ArrayList<>();
+      List<Box> boxes = new ArrayList<>();
+      long firstSeen = Long.MAX_VALUE;
+      VehicleAnchor longest = standing.get(0);
+      for (VehicleAnchor anchor : standing) {
+        frames.add(anchor.frame);
+        tracks.add(anchor.track);
+        boxes.add(new Box(anchor.boxX, anchor.boxY, anchor.boxW, anchor.boxH));
+        firstSeen = Math.min(firstSeen, anchor.firstSeenAt);
+        if (anchor.frames > longest.frames) {
+          longest = anchor;
+        }
+      }
+      cameras.add(
+          CameraEvidence.newBuilder()
+              .setCameraId(watch.cameraId)
+              .setFirstFrameAt(Instant.ofEpochMilli(firstSeen))
+              .setLastFrameAt(Instant.ofEpochMilli(watch.lastFrameAt))
+              .setFramesObserved(longest.frames)
+              .setFramesWithObject(longest.hits)
+              .setSampleFrames(frames)
+              .setTracks(tracks)
+              .setBoxes(boxes)
+              .build());
+    }
+    return cameras;
+  }
+}
