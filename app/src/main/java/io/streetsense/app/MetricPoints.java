@@ -4,6 +4,8 @@ import io.streetsense.detectors.parking.OccupancyUpdate;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.workorders.ShopOffenceCount;
+import io.streetsense.sinks.workorders.WorkOrderTally;
 
 /** The pipeline's records as the InfluxDB measurements of CONTRACT.md section 5. */
 final class MetricPoints {
@@ -34,5 +36,66 @@ final class MetricPoints {
         .field("opened", event.getKind() == ViolationEventKind.OPENED ? 1L : 0L)
         .field("dwell_s", event.getDwellMillis() / 1000L)
         .at(event.getEventTime().toEpochMilli());
+  }
+
+  /**
+   * {@code workorders} (block, team, type): open orders held by the team now, and cumulative counts
+   * of what happened to the team's orders (sinks/README.md, "Metrics").
+   */
+  static MetricPoint workOrders(WorkOrderTally t) {
+    return MetricPoint.measurement("workorders")
+        .tag("block", t.blockId)
+        .tag("team", t.teamId)
+        .tag("type", t.type)
+        .field("open", t.open)
+        .field("filed", t.filed)
+        .field("dispatched", t.dispatched)
+        .field("accepted", t.accepted)
+        .field("resolved", t.resolved)
+        .field("closed", t.closed)
+        .field("closed_on_time", t.closedOnTime)
+        .field("self_cleared", t.selfCleared)
+        .field("rejected", t.rejected)
+        .field("cancelled", t.cancelled)
+        .field("reworked", t.reworked)
+        .field("escalated", t.escalated)
+        .at(t.at);
+  }
+
+  /**
+   * {@code closure} (block, team, type): closure_rate, on_time_closure_rate, rework_rate,
+   * mean_accept_s, mean_resolve_s — each left out while its denominator is 0 — and the counts they
+   * come from.
+   */
+  static MetricPoint closure(WorkOrderTally t) {
+    MetricPoint.Builder point =
+        MetricPoint.measurement("closure")
+            .tag("block", t.blockId)
+            .tag("team", t.teamId)
+            .tag("type", t.type)
+            .field("dispatched", t.dispatched)
+            .field("closed", t.closed)
+            .field("resolved", t.resolved);
+    rate(point, "closure_rate", t.closureRate());
+    rate(point, "on_time_closure_rate", t.onTimeClosureRate());
+    rate(point, "rework_rate", t.reworkRate());
+    rate(point, "mean_accept_s", t.meanAcceptSeconds());
+    rate(point, "mean_resolve_s", t.meanResolveSeconds());
+    return point.at(t.at);
+  }
+
+  private static void rate(MetricPoint.Builder point, String field, double value) {
+    if (!Double.isNaN(value)) {
+      point.field(field, value);
+    }
+  }
+
+  /** {@code shop_offences} (block, shop): orders_30d, the shop's orders in the last 30 days. */
+  static MetricPoint shopOffences(ShopOffenceCount count) {
+    return MetricPoint.measurement("shop_offences")
+        .tag("block", count.blockId)
+        .tag("shop", count.shopId)
+        .field("orders_30d", (long) count.orders)
+        .at(count.at);
   }
 }

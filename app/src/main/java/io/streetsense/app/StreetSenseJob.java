@@ -6,6 +6,7 @@ import io.streetsense.detectors.Detectors;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
 import io.streetsense.schemas.ParkingSensorEvent;
+import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.WorkOrder;
@@ -14,8 +15,15 @@ import io.streetsense.sinks.kafka.AvroKafkaSources;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.sinks.metrics.InfluxDbSink;
 import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.workorders.RefusedAction;
+import io.streetsense.sinks.workorders.ShopOffenceCount;
+import io.streetsense.sinks.workorders.ShopOffences;
+import io.streetsense.sinks.workorders.TeamActions;
+import io.streetsense.sinks.workorders.WorkOrderConfig;
 import io.streetsense.sinks.workorders.WorkOrderIds;
 import io.streetsense.sinks.workorders.WorkOrderProcessor;
+import io.streetsense.sinks.workorders.WorkOrderTallies;
+import io.streetsense.sinks.workorders.WorkOrderTally;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +34,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -39,6 +48,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class StreetSenseJob {
   public static final String UID_WORK_ORDERS = "work-orders";
+  public static final String UID_SHOP_OFFENCES = "work-orders-shop-offences";
+  public static final String UID_WORK_ORDER_TALLIES = "work-order-tallies";
 
   private StreetSenseJob() {}
 
@@ -73,14 +84,21 @@ public final class StreetSenseJob {
     }
   }
 
-  /** Wires the whole job between the given sources and sinks. */
+  /**
+   * Wires the whole job between the given sources and sinks. Team actions come from {@code
+   * actionsSource}; a refused action becomes a dead letter naming {@code actionsTopic} as its
+   * source.
+   */
   public static void defineWorkflow(
       StreamExecutionEnvironment env,
       Source<ParkingSensorEvent, ?, ?> parkingSource,
       Source<CameraFrame, ?, ?> cameraSource,
+      Source<TeamAction, ?, ?> actionsSource,
+      String actionsTopic,
       JobSinks sinks,
       BlockMaps blockMaps,
       DetectorConfig config,
+      WorkOrderConfig workOrderConfig,
       Clock clock) {
     DataStream<ParkingSensorEvent> parking =
         env.fromSource(parkingSource, Detectors.parkingWatermarks(config), "parking sensors")
@@ -88,21 +106,52 @@ public final class StreetSenseJob {
     DataStream<CameraFrame> frames =
         env.fromSource(cameraSource, Detectors.cameraWatermarks(config), "camera frames")
             .uid("source-camera");
+    // An action's event time is its requestedAt; idleness keeps a quiet actions topic from
+    // holding back the street's watermark (sinks/README.md, "Time").
+    DataStream<TeamAction> actions =
+        env.fromSource(actionsSource, TeamActions.watermarks(workOrderConfig), "team actions")
+            .uid("source-actions");
 
     Detectors.Streams detected = Detectors.define(parking, frames, blockMaps, config);
 
-    DataStream<WorkOrder> workOrders =
+    SingleOutputStreamOperator<WorkOrder> loop =
         detected
             .violations()
             .keyBy(v -> WorkOrderIds.ownerKey(v.getBlockId(), v.getZoneId(), v.getType()))
-            .process(new WorkOrderProcessor(blockMaps, clock))
+            .connect(actions.keyBy(TeamActions::orderKey))
+            .process(new WorkOrderProcessor(blockMaps, clock, workOrderConfig))
             .returns(TypeInformation.of(WorkOrder.class))
             .uid(UID_WORK_ORDERS)
             .name("work orders");
+    SingleOutputStreamOperator<WorkOrder> workOrders =
+        loop.keyBy(ShopOffences::keyOf)
+            .process(new ShopOffences(workOrderConfig))
+            .returns(TypeInformation.of(WorkOrder.class))
+            .uid(UID_SHOP_OFFENCES)
+            .name("shop repeat offences");
+    DataStream<WorkOrderTally> tallies =
+        loop.getSideOutput(WorkOrderProcessor.TALLIES)
+            .keyBy(WorkOrderTally::key)
+            .process(new WorkOrderTallies(workOrderConfig))
+            .returns(TypeInformation.of(WorkOrderTally.class))
+            .uid(UID_WORK_ORDER_TALLIES)
+            .name("work-order tallies");
+    DataStream<ShopOffenceCount> shopCounts = workOrders.getSideOutput(ShopOffences.COUNTS);
+    DataStream<DeadLetter> refused =
+        loop.getSideOutput(WorkOrderProcessor.REFUSED)
+            .map((RefusedAction r) -> r.toDeadLetter(actionsTopic))
+            .returns(TypeInformation.of(DeadLetter.class))
+            .uid("refused-actions")
+            .name("refused actions to dead letters");
 
     detected.violations().sinkTo(sinks.violations()).uid("sink-violations").name("violations");
     workOrders.sinkTo(sinks.workOrders()).uid("sink-workorders").name("work orders to Kafka");
-    detected.deadLetters().sinkTo(sinks.deadLetters()).uid("sink-deadletters").name("dead letters");
+    detected
+        .deadLetters()
+        .union(refused)
+        .sinkTo(sinks.deadLetters())
+        .uid("sink-deadletters")
+        .name("dead letters");
 
     DataStream<MetricPoint> points =
         detected
@@ -117,7 +166,22 @@ public final class StreetSenseJob {
                     .map(MetricPoints::violation)
                     .returns(TypeInformation.of(MetricPoint.class))
                     .uid("metrics-violations")
-                    .name("violations points"));
+                    .name("violations points"),
+                tallies
+                    .map(MetricPoints::workOrders)
+                    .returns(TypeInformation.of(MetricPoint.class))
+                    .uid("metrics-workorders")
+                    .name("workorders points"),
+                tallies
+                    .map(MetricPoints::closure)
+                    .returns(TypeInformation.of(MetricPoint.class))
+                    .uid("metrics-closure")
+                    .name("closure points"),
+                shopCounts
+                    .map(MetricPoints::shopOffences)
+                    .returns(TypeInformation.of(MetricPoint.class))
+                    .uid("metrics-shop-offences")
+                    .name("shop_offences points"));
     points.sinkTo(sinks.metrics()).uid("sink-influxdb").name("metrics to InfluxDB");
   }
 
@@ -163,9 +227,13 @@ public final class StreetSenseJob {
             client),
         AvroKafkaSources.committed(
             kafka, topics.camera(), settings.consumerGroup(), CameraFrame.class, start, client),
+        AvroKafkaSources.committed(
+            kafka, topics.actions(), settings.consumerGroup(), TeamAction.class, start, client),
+        topics.actions(),
         sinks,
         blockMaps,
         settings.detectors(),
+        WorkOrderConfig.defaults(),
         clock);
   }
 }
