@@ -1,5 +1,6 @@
 package io.streetsense.app;
 
+import io.streetsense.detectors.health.DeviceHealthChange;
 import io.streetsense.detectors.parking.OccupancyUpdate;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
@@ -97,5 +98,23 @@ final class MetricPoints {
         .tag("shop", count.shopId)
         .field("orders_30d", (long) count.orders)
         .at(count.at);
+  }
+
+  /**
+   * {@code device_health} (block, device, kind): online (1/0), silence_s and, for berth sensors,
+   * battery_v — one point at each change of a device's health.
+   */
+  static MetricPoint deviceHealth(DeviceHealthChange change) {
+    MetricPoint.Builder point =
+        MetricPoint.measurement("device_health")
+            .tag("block", change.blockId)
+            .tag("device", change.deviceId)
+            .tag("kind", change.kind.tag())
+            .field("online", change.online ? 1L : 0L)
+            .field("silence_s", change.silenceSeconds());
+    if (change.batteryV != null) {
+      point.field("battery_v", change.batteryV);
+    }
+    return point.at(change.eventTime);
   }
 }

@@ -181,7 +181,13 @@ public final class StreetSenseJob {
                     .map(MetricPoints::shopOffences)
                     .returns(TypeInformation.of(MetricPoint.class))
                     .uid("metrics-shop-offences")
-                    .name("shop_offences points"));
+                    .name("shop_offences points"),
+                detected
+                    .health()
+                    .map(MetricPoints::deviceHealth)
+                    .returns(TypeInformation.of(MetricPoint.class))
+                    .uid("metrics-device-health")
+                    .name("device_health points"));
     points.sinkTo(sinks.metrics()).uid("sink-influxdb").name("metrics to InfluxDB");
   }
 

@@ -149,6 +149,15 @@ class EndToEndIT {
         maxOccupied = Math.max(maxOccupied, occupied);
       }
       assertEquals(8, maxOccupied, "the zone was full from minute 12");
+
+      // Every device of the block reported online once; the bridge's counters reached InfluxDB.
+      assertTrue(
+          count(services, "SELECT count(online) FROM device_health WHERE block = 'jiashan-lane'")
+              >= jiashan.sensors().size() + jiashan.cameras().size(),
+          "device_health points for every sensor and camera");
+      assertTrue(
+          count(services, "SELECT count(events) FROM pipeline WHERE stage = 'ingest'") >= 1,
+          "pipeline points of the bridge");
     }
   }
 
@@ -175,6 +184,14 @@ class EndToEndIT {
             + orders.stream()
                 .map(o -> o.getId() + " " + o.getStatus())
                 .collect(Collectors.toList()));
+  }
+
+  private static long count(LocalServices services, String influxQl) throws Exception {
+    JsonNode value =
+        new ObjectMapper()
+            .readTree(services.influx().query("streetsense", influxQl))
+            .at("/results/0/series/0/values/0/1");
+    return value.isMissingNode() ? 0 : value.asLong();
   }
 
   private static void assertBetween(Instant from, Instant to, Instant actual, String what) {
