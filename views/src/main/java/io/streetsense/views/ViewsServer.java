@@ -1,0 +1,122 @@
+package io.streetsense.views;
+
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The views service: the work-order view, the HTTP API on top of it, the action producer and the
+ * MQTT push, started and stopped together.
+ *
+ * <pre>{@code
+ * try (ViewsServer server = ViewsServer.start(config)) {
+ *   server.awaitReady(Duration.ofSeconds(30));
+ *   System.out.println("team API on http://127.0.0.1:" + server.port() + "/teams/v1/workorders");
+ * }
+ * }</pre>
+ */
+public final class ViewsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ViewsServer.class);
+
+  private final ViewsConfig config;
+  private KafkaActionSink actions;
+  private ActionOutcomes outcomes;
+  private MqttPusher pusher;
+  private WorkOrderView view;
+  private Javalin http;
+  private boolean closed;
+
+  private ViewsServer(ViewsConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** Starts everything; the HTTP API answers 503 until the view has caught up. */
+  public static ViewsServer start(ViewsConfig config) {
+    ViewsServer server = new ViewsServer(config);
+    try {
+      server.startAll();
+    } catch (Exception e) {
+      server.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+    return server;
+  }
+
+  private void startAll() throws Exception {
+    actions = new KafkaActionSink(config.kafka(), config.topics().actions());
+    outcomes = new ActionOutcomes().followRefusals(config.kafka(), config.topics().deadLetters());
+    List<WorkOrderView.Listener> listeners = new ArrayList<>();
+    listeners.add(outcomes);
+    if (config.mqttUri() != null) {
+      PahoTransport transport =
+          new PahoTransport(
+              config.mqttUri(),
+              config.mqttClientId(),
+              config.mqttUsername(),
+              config.mqttPassword());
+      pusher =
+          new MqttPusher(
+              transport, new PushOffsets(config.pushMarkerFile()), config.topics().workOrders());
+      listeners.add(pusher);
+    }
+    view = WorkOrderView.start(config.kafka(), config.topics().workOrders(), listeners);
+    http = new HttpApi(view, outcomes, actions, config.tokens(), config.http()).create();
+    http.start(config.httpHost(), config.httpPort());
+    LOG.info("views service on http://{}:{} ({})", config.httpHost(), http.port(), config);
+  }
+
+  /** The HTTP port (the chosen one when configured with 0). */
+  public int port() {
+    return http.port();
+  }
+
+  /** Waits until the view has loaded the topic; false on timeout. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return view.awaitCaughtUp(timeout);
+  }
+
+  public WorkOrderView view() {
+    return view;
+  }
+
+  public Optional<MqttPusher> pusher() {
+    return Optional.ofNullable(pusher);
+  }
+
+  public ViewsConfig config() {
+    return config;
+  }
+
+  /** Stops HTTP first (no new commands), then the view, the push (saving its marker), Kafka. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (http != null) {
+      try {
+        http.stop();
+      } catch (RuntimeException e) {
+        LOG.warn("stopping HTTP: {}", e.toString());
+      }
+    }
+    if (view != null) {
+      view.close();
+    }
+    if (pusher != null) {
+      pusher.close();
+    }
+    if (outcomes != null) {
+      outcomes.close();
+    }
+    if (actions != null) {
+      actions.close();
+    }
+  }
+}
