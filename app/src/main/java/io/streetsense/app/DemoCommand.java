@@ -17,10 +17,15 @@ import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
+import io.streetsense.views.TokenRegistry;
+import io.streetsense.views.ViewsConfig;
+import io.streetsense.views.ViewsServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -153,7 +158,8 @@ final class DemoCommand implements Callable<Integer> {
                   settings.kafkaClientProperties(),
                   settings.topics(),
                   order -> printOrder(order, block.timezone()),
-                  violation -> printViolation(violation, block.timezone()))) {
+                  violation -> printViolation(violation, block.timezone()));
+          ViewsServer views = startViews(settings, block, dir)) {
         out.println("pipeline running: bridge subscribed, Flink job " + pipeline.job().getJobID());
 
         Duration duration = Duration.ofMinutes(minutes);
@@ -201,6 +207,50 @@ final class DemoCommand implements Callable<Integer> {
       Runtime.getRuntime().removeShutdownHook(onCtrlC);
     }
     return 0;
+  }
+
+  /**
+   * The team API and Open311 on a free port, with a fresh token per team of the block and one for
+   * the operations centre, printed so the demo's user can act as a team.
+   */
+  private ViewsServer startViews(PipelineSettings settings, BlockMap block, Path dir)
+      throws InterruptedException {
+    SecureRandom random = new SecureRandom();
+    StringBuilder tokens = new StringBuilder();
+    Map<String, String> byTeam = new java.util.LinkedHashMap<>();
+    for (var team : block.teams()) {
+      String token = new BigInteger(128, random).toString(16);
+      byTeam.put(team.id(), token);
+      tokens.append(team.id()).append('=').append(token).append('\n');
+    }
+    String opsToken = new BigInteger(128, random).toString(16);
+    tokens.append("ops:demo=").append(opsToken).append('\n');
+    ViewsServer views =
+        ViewsServer.start(
+            ViewsConfig.builder()
+                .kafkaBootstrap(settings.kafkaBootstrapServers())
+                .topics(settings.topics())
+                .httpPort(0)
+                .tokens(TokenRegistry.parse(tokens.toString(), "demo tokens"))
+                .mqttUri(settings.mqttServerUri())
+                .stateDir(dir.resolve("views"))
+                .build());
+    views.awaitReady(Duration.ofSeconds(60));
+    String base = "http://127.0.0.1:" + views.port();
+    out.println("team API and Open311 on " + base + " (tokens for this run only):");
+    byTeam.forEach((team, token) -> out.println("  " + team + "  " + token));
+    out.println("  operations centre  " + opsToken);
+    out.println(
+        "  try: curl -H 'Authorization: Bearer "
+            + opsToken
+            + "' "
+            + base
+            + "/open311/v2/requests.json");
+    out.println(
+        "  teams receive dispatched orders on MQTT "
+            + settings.mqttServerUri()
+            + " topic teams/<team>/workorders");
+    return views;
   }
 
   private BlockMap chooseBlock(BlockMaps maps) {
