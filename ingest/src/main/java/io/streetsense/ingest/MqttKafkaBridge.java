@@ -207,10 +207,16 @@ public final class MqttKafkaBridge implements AutoCloseable {
       while (true) {
         RuntimeException problem;
         try {
-          if (!producer.partitionsFor(topic).isEmpty()) {
+          List<org.apache.kafka.common.PartitionInfo> partitions = producer.partitionsFor(topic);
+          // Wait for every partition to have a leader too: a first send to a topic created a
+          // moment ago can fail with NOT_LEADER_OR_FOLLOWER and leave the idempotent producer
+          // retrying out-of-order sequences until delivery.timeout.ms, stalling in-order acks.
+          if (!partitions.isEmpty() && partitions.stream().allMatch(pi -> pi.leader() != null)) {
             break;
           }
-          problem = new IllegalStateException("no partitions");
+          problem =
+              new IllegalStateException(
+                  partitions.isEmpty() ? "no partitions" : "a partition has no leader yet");
         } catch (org.apache.kafka.common.KafkaException e) {
           problem = e;
         }

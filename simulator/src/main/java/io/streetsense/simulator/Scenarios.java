@@ -4,6 +4,8 @@ import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.Zone;
 import io.streetsense.blockmap.ZoneKind;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -102,6 +104,30 @@ public final class Scenarios {
   /** Background street life only: sensors, cameras, passers-by; nothing scripted. */
   public static StreetScenario background(BlockMap block, long seed, Duration duration) {
     return StreetScenario.builder(block).seed(seed).duration(duration).build();
+  }
+
+  /**
+   * {@link #scriptedDay(BlockMap, long, LocalDate, LocalTime, Duration)} for the whole of {@link
+   * ScriptedDay#DEFAULT_DAY} (a Saturday), midnight to midnight local time.
+   */
+  public static StreetScenario scriptedDay(BlockMap block, long seed) {
+    return scriptedDay(
+        block, seed, ScriptedDay.DEFAULT_DAY, LocalTime.MIDNIGHT, Duration.ofDays(1));
+  }
+
+  /**
+   * A day of street life with realistic noise and known ground truth, for measuring detection
+   * accuracy: see {@link ScriptedDay} for what happens. The scenario covers {@code span} from
+   * {@code from} local time on {@code day} (e.g. 06:00 for 18 hours, when a whole day is too much
+   * to play); the script is written for the whole day and only the events that fit the window
+   * entirely are kept.
+   *
+   * <p>Generating a day of lingyan-south (23 cameras) is about two million camera frames: play it
+   * lazily through {@link StreetScenario#messages()}, never into a list.
+   */
+  public static StreetScenario scriptedDay(
+      BlockMap block, long seed, LocalDate day, LocalTime from, Duration span) {
+    return ScriptedDay.scenario(block, seed, day, from, span);
   }
 
   /**

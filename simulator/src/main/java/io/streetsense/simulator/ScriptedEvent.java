@@ -12,7 +12,12 @@ import java.util.Objects;
  * kind, a camera sees it) when the scenario is built.
  */
 public sealed interface ScriptedEvent
-    permits IllegalStall, OutOfDoorwayGoods, VehiclesInNoParking, ZoneFull {
+    permits IllegalStall,
+        OutOfDoorwayGoods,
+        VehiclesInNoParking,
+        ZoneFull,
+        MovingVendor,
+        Lingering {
 
   /** Zone the event happens in. */
   String zoneId();

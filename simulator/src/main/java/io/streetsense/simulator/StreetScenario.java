@@ -221,22 +221,11 @@ public final class StreetScenario {
       Zone zone = zone(event.zoneId());
       Interval span = span(event);
       if (event instanceof IllegalStall stall) {
-        Duration dwell = zone.rules().illegalStall().dwell();
-        List<Interval> parts =
-            zone.kind() == ZoneKind.MARKET ? outside(zone.schedule(), span) : List.of(span);
-        for (Interval part : parts) {
-          out.add(
-              new Violation(
-                  block.id(),
-                  zone.id(),
-                  null,
-                  ViolationType.ILLEGAL_STALL.name(),
-                  part.from(),
-                  part.to(),
-                  camerasOf(zone.id(), stall.cameraId()),
-                  List.of(stall.cls()),
-                  lasts(part, dwell)));
-        }
+        out.addAll(stallViolations(zone, span, stall.cameraId(), stall.cls()));
+      } else if (event instanceof MovingVendor vendor) {
+        // Only the stop can be a stall standing; walking through is not.
+        Interval stop = new Interval(start.plus(vendor.stopFrom()), start.plus(vendor.stopTo()));
+        out.addAll(stallViolations(zone, stop, null, vendor.cls()));
       } else if (event instanceof OutOfDoorwayGoods goods) {
         String shopId = zone.shop().orElse(null);
         List<TimeWindow> permits =
@@ -259,6 +248,28 @@ public final class StreetScenario {
     }
     out.addAll(parkingOverflows());
     return new GroundTruth(start, end(), out);
+  }
+
+  /** A stall standing in a no-vending zone, or in a market outside its schedule. */
+  private List<Violation> stallViolations(Zone zone, Interval span, String onlyCamera, String cls) {
+    Duration dwell = zone.rules().illegalStall().dwell();
+    List<Interval> parts =
+        zone.kind() == ZoneKind.MARKET ? outside(zone.schedule(), span) : List.of(span);
+    List<Violation> out = new ArrayList<>();
+    for (Interval part : parts) {
+      out.add(
+          new Violation(
+              block.id(),
+              zone.id(),
+              null,
+              ViolationType.ILLEGAL_STALL.name(),
+              part.from(),
+              part.to(),
+              camerasOf(zone.id(), onlyCamera),
+              List.of(cls),
+              lasts(part, dwell)));
+    }
+    return out;
   }
 
   /**
@@ -434,6 +445,30 @@ public final class StreetScenario {
                     + zone.rules().outOfDoorway().classes());
           }
         }
+      } else if (event instanceof MovingVendor vendor) {
+        requireKind(what, zone, ZoneKind.NO_VENDING, ZoneKind.MARKET);
+        requireCamera(what, zone);
+        if (!zone.rules().illegalStall().classes().contains(vendor.cls())) {
+          throw new IllegalArgumentException(
+              what
+                  + ": cls "
+                  + vendor.cls()
+                  + " is not one of the zone's illegal_stall classes "
+                  + zone.rules().illegalStall().classes());
+        }
+      } else if (event instanceof Lingering lingering) {
+        requireCamera(what, zone);
+        if (countedBy(zone, lingering.cls())) {
+          throw new IllegalArgumentException(
+              what
+                  + ": the rules of "
+                  + zone.kind().yamlName()
+                  + " zone "
+                  + zone.id()
+                  + " count a "
+                  + lingering.cls()
+                  + "; script it as the violation it would be, not as lingering");
+        }
       } else if (event instanceof VehiclesInNoParking) {
         requireKind(what, zone, ZoneKind.NO_PARKING);
         requireCamera(what, zone);
@@ -444,6 +479,15 @@ public final class StreetScenario {
         }
       }
     }
+  }
+
+  /** Whether a detector counts objects of {@code cls} standing in {@code zone}. */
+  private static boolean countedBy(Zone zone, String cls) {
+    return switch (zone.kind()) {
+      case FRONTAGE -> zone.rules().outOfDoorway().classes().contains(cls);
+      case NO_VENDING, MARKET -> zone.rules().illegalStall().classes().contains(cls);
+      case NO_PARKING, PARKING -> "vehicle".equals(cls);
+    };
   }
 
   private static void requireKind(String what, Zone zone, ZoneKind... kinds) {
@@ -489,6 +533,12 @@ public final class StreetScenario {
       } else if (event instanceof VehiclesInNoParking vehicles) {
         classes = Collections.nCopies(vehicles.count(), "vehicle");
         conf = 0.93;
+      } else if (event instanceof Lingering lingering) {
+        classes = List.of(lingering.cls());
+        conf = 0.8;
+      } else if (event instanceof MovingVendor vendor) {
+        placeVendor(byCamera, i, vendor);
+        continue;
       } else {
         continue; // a full parking zone shows in its sensors only
       }
@@ -518,6 +568,30 @@ public final class StreetScenario {
       }
     }
     return byCamera;
+  }
+
+  /** Puts a vendor on the move into the view of every camera that sees its zone. */
+  private void placeVendor(Map<String, List<StandingObject>> byCamera, int i, MovingVendor vendor) {
+    Interval stop = new Interval(start.plus(vendor.stopFrom()), start.plus(vendor.stopTo()));
+    for (Camera camera : block.camerasViewing(vendor.zoneId())) {
+      Random random = Seeds.random(seed, block.id(), "script", i, camera.id());
+      for (CameraView view : camera.views()) {
+        if (view.zone().equals(vendor.zoneId())) {
+          byCamera
+              .computeIfAbsent(camera.id(), c -> new ArrayList<>())
+              .add(
+                  Placement.route(
+                      view.polygon(),
+                      vendor.cls(),
+                      0.88,
+                      span(vendor),
+                      stop,
+                      random,
+                      "zone " + vendor.zoneId() + " in camera " + camera.id()));
+          break; // one view of the zone per camera is enough
+        }
+      }
+    }
   }
 
   /**

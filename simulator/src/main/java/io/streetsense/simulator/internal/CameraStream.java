@@ -16,9 +16,9 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 
 /**
- * One street camera: a frame every second (also when nothing is in view), with the scripted
- * standing objects of its views and background passers-by, through the camera's noise (missed
- * detections, tracker id switches, confidence and box jitter).
+ * One street camera: a frame every second (also when nothing is in view), with the scripted objects
+ * of its views (standing, or moving along a route) and background passers-by, through the camera's
+ * noise (missed detections, tracker id switches, confidence and box jitter).
  */
 public final class CameraStream implements Iterator<DeviceMessage> {
   private static final long FRAME_MILLIS = 1_000;
@@ -133,12 +133,13 @@ public final class CameraStream implements Iterator<DeviceMessage> {
         if (standingTracks[i] == null) {
           standingTracks[i] = newTrack();
         }
+        double[] ground = s.groundAt(t);
         detect(
             objects,
             standingTracks[i],
             s.cls(),
-            s.groundX(),
-            s.groundY(),
+            ground[0],
+            ground[1],
             s.width(),
             s.height(),
             s.conf());

@@ -2,6 +2,7 @@ package io.streetsense.simulator.internal;
 
 import io.streetsense.blockmap.ImagePoint;
 import io.streetsense.blockmap.Polygon;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -50,6 +51,75 @@ public final class Placement {
     }
     throw new IllegalArgumentException(
         "cannot place a " + cls + " inside the polygon of " + where + ": " + polygon.points());
+  }
+
+  /**
+   * A {@code cls} object that crosses {@code polygon} along a horizontal line: it enters at one end
+   * of the line at {@code when.from()}, walks to a point in the middle part of it by {@code
+   * stop.from()}, stands there until {@code stop.to()} and walks on to the other end by {@code
+   * when.to()}. A vendor on the move who stops for a while.
+   *
+   * @throws IllegalArgumentException when the polygon has no horizontal stretch to walk along
+   */
+  public static StandingObject route(
+      Polygon polygon,
+      String cls,
+      double conf,
+      Interval when,
+      Interval stop,
+      Random random,
+      String where) {
+    double minY = 1;
+    double maxY = 0;
+    for (ImagePoint p : polygon.points()) {
+      minY = Math.min(minY, p.y());
+      maxY = Math.max(maxY, p.y());
+    }
+    double[] size = size(cls);
+    for (int i = 0; i < ATTEMPTS; i++) {
+      double gy = minY + random.nextDouble() * (maxY - minY);
+      double scale = 0.6 + 0.6 * gy;
+      double w = size[0] * scale;
+      double h = Math.min(size[1] * scale, gy);
+      // The longest run of x along this line inside the polygon, keeping the box in the image.
+      double bestFrom = Double.NaN;
+      double bestTo = Double.NaN;
+      double runFrom = Double.NaN;
+      double step = 0.005;
+      for (double x = w / 2; x <= 1 - w / 2 + 1e-9; x += step) {
+        boolean inside = insideWithMargin(polygon, x, gy, MARGIN);
+        if (inside && Double.isNaN(runFrom)) {
+          runFrom = x;
+        }
+        boolean runEnds = !inside || x + step > 1 - w / 2 + 1e-9;
+        if (runEnds && !Double.isNaN(runFrom)) {
+          double runTo = inside ? x : x - step;
+          if (Double.isNaN(bestFrom) || runTo - runFrom > bestTo - bestFrom) {
+            bestFrom = runFrom;
+            bestTo = runTo;
+          }
+          runFrom = Double.NaN;
+        }
+      }
+      if (Double.isNaN(bestFrom) || bestTo - bestFrom < 0.2 || h < 0.01) {
+        continue; // too short a stretch to be "on the move"
+      }
+      double length = bestTo - bestFrom;
+      double stopX = bestFrom + length * (0.2 + 0.6 * random.nextDouble());
+      boolean leftToRight = random.nextBoolean();
+      double enterX = leftToRight ? bestFrom : bestTo;
+      double exitX = leftToRight ? bestTo : bestFrom;
+      Route route =
+          new Route(
+              List.of(
+                  new Route.Waypoint(when.from(), enterX, gy),
+                  new Route.Waypoint(stop.from(), stopX, gy),
+                  new Route.Waypoint(stop.to(), stopX, gy),
+                  new Route.Waypoint(when.to(), exitX, gy)));
+      return new StandingObject(cls, stopX, gy, w, h, conf, when, route);
+    }
+    throw new IllegalArgumentException(
+        "cannot route a " + cls + " across the polygon of " + where + ": " + polygon.points());
   }
 
   private static boolean insideWithMargin(Polygon polygon, double x, double y, double m) {
