@@ -1,0 +1,529 @@
+package io.streetsense.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.TeamAction;
+import io.streetsense.schemas.TeamActionType;
+import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.TransitionKind;
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.schemas.WorkOrderStatus;
+import io.streetsense.schemas.WorkOrderTransition;
+import io.streetsense.services.LocalServices;
+import io.streetsense.simulator.Background;
+import io.streetsense.simulator.CameraNoise;
+import io.streetsense.simulator.IllegalStall;
+import io.streetsense.simulator.StreetScenario;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import io.streetsense.testing.SharedBlockMaps;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5, must show: kill the Flink job mid-loop and restore from the last checkpoint, and the
+ * order's history is exactly what it would have been without the failure — no lost or doubled
+ * transitions, each escalation once.
+ *
+ * <p>The whole job ({@link StreetSenseJob#defineKafkaWorkflow}: Kafka sources, detectors, the
+ * work-order loop, exactly-once Kafka sinks) runs twice on one Flink mini cluster against a real
+ * Kafka broker, on the same input: a deterministic jiashan-lane street with a stall in the lane
+ * (device records produced straight into the device topics, as the bridge would) and the squad's
+ * actions at fixed street times. The loop goes file → dispatch → the accept deadline passes
+ * (escalation) → accept → resolve while the stall still stands → rework → accept → resolve → the
+ * cameras see the lane clear → close. Run 1 is undisturbed; in run 2 the TaskManager is terminated
+ * twice mid-loop (once with a team action in flight, once while the detectors drive the rework), a
+ * fresh one is started, and Flink restarts the job from its last completed checkpoint.
+ *
+ * <p>Actions are applied as they arrive, not in event time (sinks/README.md, "Time"), so the test
+ * paces the street like a real one: an action is produced once the street has been played up to its
+ * {@code requestedAt} (and no further) and the transition it depends on is committed, and the
+ * street plays on only once the action's effect is committed. A replay after a restore then cannot
+ * deliver the inputs in an order that changes the loop's decisions: wherever the kill cuts, the
+ * history must come out the same.
+ */
+class WorkOrderFailoverIT {
+  private static final int PARALLELISM = 2;
+  private static final int PARTITIONS = 2;
+  private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+  private static final String TASK_LOGGER = "org.apache.flink.runtime.taskmanager.Task";
+
+  private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
+  private static final BlockMaps BLOCK_MAPS = BlockMaps.of(JIASHAN);
+  private static final String TEAM = "xh-tianping-chengguan";
+  private static final String ORDER_KEY = "jiashan-lane/JS-Z-NV1/ILLEGAL_STALL";
+
+  // The street: a stall stands in the no-vending lane from minute 1 to minute 24. The detectors
+  // see it standing after the 3 min dwell (about 04:00); the order must be accepted 10 min later.
+  private static final Instant START = StreetScenario.DEFAULT_START;
+  private static final Duration STREET = Duration.ofMinutes(32);
+  private static final Instant STALL_LEAVES = at(24, 0);
+
+  // The squad's actions, in street time.
+  private static final Instant FIRST_ACCEPT = at(15, 0); // accept_by has passed: escalated first
+  private static final Instant FIRST_RESOLVE = at(16, 0); // the stall still stands ...
+  private static final Instant REWORK_SEEN_BY = at(23, 0); // ... seen from 21:00: rework
+  private static final Instant SECOND_ACCEPT = at(23, 0);
+  private static final Instant SECOND_RESOLVE = at(23, 30); // it leaves at 24:00: clear, closed
+
+  private static final List<TransitionKind> LOOP =
+      List.of(
+          TransitionKind.FILE,
+          TransitionKind.DISPATCH,
+          TransitionKind.ESCALATE,
+          TransitionKind.ACCEPT,
+          TransitionKind.RESOLVE,
+          TransitionKind.REWORK,
+          TransitionKind.ACCEPT,
+          TransitionKind.RESOLVE,
+          TransitionKind.CLOSE);
+
+  /** 1 TaskManager × 4 slots; a failed job restarts from its last checkpoint a few times. */
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .setConfiguration(restartsFromCheckpoints())
+              .build());
+
+  @TempDir Path workDir;
+
+  /** The index of the live TaskManager: {@link MiniCluster} appends each new one. */
+  private int taskManager;
+
+  private static Configuration restartsFromCheckpoints() {
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 4);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+    return conf;
+  }
+
+  private static Instant at(int minutes, int seconds) {
+    return START.plus(Duration.ofMinutes(minutes).plusSeconds(seconds));
+  }
+
+  @Test
+  void killingTheTaskManagerMidLoop_restoresFromTheLastCheckpoint_withTheUndisturbedHistory(
+      @InjectMiniCluster MiniCluster cluster) throws Exception {
+    long t0 = System.nanoTime();
+    StreetScenario scenario =
+        StreetScenario.builder(JIASHAN)
+            .start(START)
+            .seed(5)
+            .duration(STREET)
+            .noise(CameraNoise.MILD)
+            .background(Background.QUIET_LANE)
+            .event(
+                IllegalStall.seenByAll(
+                    "JS-Z-NV1",
+                    Duration.ofMinutes(1),
+                    Duration.between(START, STALL_LEAVES),
+                    "stall"))
+            .build();
+    List<StreetFeed.DeviceRecord> street = StreetFeed.records(scenario, BLOCK_MAPS);
+    log("setup", street.size() + " device records after " + millisSince(t0) + " ms");
+
+    try (LocalServices services = LocalServices.start(workDir)) {
+      log("setup", "services up after " + millisSince(t0) + " ms");
+      RunResult undisturbed = play(cluster, services, street, "undisturbed", false);
+      RunResult failover = play(cluster, services, street, "failover", true);
+
+      // The control: the whole loop, each escalation once.
+      assertLoop(undisturbed.last());
+      assertEquals(0, undisturbed.restoredCheckpoints(), "run 1 ran without a failure");
+
+      // The failover went through Flink's restart from a checkpoint (twice, once per kill).
+      assertTrue(
+          failover.restoredCheckpoints() >= failover.kills() && failover.kills() >= 1,
+          "restored " + failover.restoredCheckpoints() + " times for " + failover.kills());
+
+      // Exactly the history of the undisturbed run: same transitions, same order, same fields.
+      List<WorkOrderTransition> expected = undisturbed.last().getHistory();
+      List<WorkOrderTransition> actual = failover.last().getHistory();
+      for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+        assertEquals(expected.get(i), actual.get(i), "transition " + i + " after the failover");
+      }
+      assertEquals(
+          expected.size(), actual.size(), "transitions after the failover: " + kinds(actual));
+      assertLoop(failover.last());
+      // And the whole final order, not just its history.
+      assertEquals(undisturbed.last(), failover.last(), "the closed order after the failover");
+
+      log(
+          "compare",
+          "same final order: true; committed records of the order: undisturbed "
+              + ofOrder(undisturbed).size()
+              + ", failover "
+              + ofOrder(failover).size()
+              + ", record for record: "
+              + firstDifference(ofOrder(undisturbed), ofOrder(failover)));
+
+      // The exactly-once sink: nothing committed twice, nothing committed out of order.
+      assertNoDuplicates(undisturbed);
+      assertNoDuplicates(failover);
+      assertMonotone(undisturbed);
+      assertMonotone(failover);
+      log("setup", "compared after " + millisSince(t0) + " ms");
+    }
+  }
+
+  private static long millisSince(long nanos) {
+    return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
+  }
+
+  /**
+   * The committed records of the stall's order. They need not match record for record between runs:
+   * a deadline timer that fires before the late accept arrives writes the escalation as a record of
+   * its own, an accept that arrives first writes it together with the accept — same history.
+   */
+  private static List<WorkOrder> ofOrder(RunResult run) {
+    return run.committed().stream().filter(o -> o.getId().equals(run.last().getId())).toList();
+  }
+
+  /** Where two committed sequences first differ, and in which fields: for the test's report. */
+  private static String firstDifference(List<WorkOrder> a, List<WorkOrder> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      if (!a.get(i).equals(b.get(i))) {
+        List<String> fields = new ArrayList<>();
+        for (Schema.Field field : WorkOrder.getClassSchema().getFields()) {
+          if (!Objects.equals(a.get(i).get(field.pos()), b.get(i).get(field.pos()))) {
+            fields.add(field.name());
+          }
+        }
+        return "first difference at record " + i + " in " + fields;
+      }
+    }
+    return a.size() == b.size() ? "the same" : "one is a prefix of the other";
+  }
+
+  private static void assertLoop(WorkOrder closed) {
+    assertEquals(LOOP, kinds(closed.getHistory()), "the loop");
+    assertEquals(WorkOrderStatus.CLOSED, closed.getStatus());
+    assertEquals(List.of("ACCEPT"), closed.getEscalations(), "each escalation once");
+    assertEquals(1, closed.getReworkCount());
+    assertEquals(TEAM, closed.getTeamId());
+  }
+
+  private static List<TransitionKind> kinds(List<WorkOrderTransition> history) {
+    return history.stream().map(WorkOrderTransition::getKind).toList();
+  }
+
+  /** No committed record is a copy of another (processing-time stamps aside). */
+  private static void assertNoDuplicates(RunResult run) {
+    Set<WorkOrder> seen = new HashSet<>();
+    for (WorkOrder order : run.committed()) {
+      assertTrue(
+          seen.add(order),
+          run.name()
+              + ": committed twice: "
+              + order.getId()
+              + " "
+              + order.getStatus()
+              + " with "
+              + order.getHistory().size()
+              + " transitions");
+    }
+  }
+
+  /**
+   * Every committed record of the stall's order carries a prefix of the final history, and the
+   * prefixes only grow: no transition lost, doubled or rewritten on the way.
+   */
+  private static void assertMonotone(RunResult run) {
+    List<WorkOrderTransition> last = run.last().getHistory();
+    int length = 0;
+    for (WorkOrder order : run.committed()) {
+      if (!order.getId().equals(run.last().getId())) {
+        continue;
+      }
+      List<WorkOrderTransition> history = order.getHistory();
+      assertTrue(history.size() >= length, run.name() + ": history shrank to " + kinds(history));
+      assertEquals(
+          last.subList(0, history.size()), history, run.name() + ": not a prefix of the final");
+      length = history.size();
+    }
+  }
+
+  /**
+   * What one run committed (every order, processing-time stamps blanked), the stall's order at the
+   * end, and how often its job was killed and restored.
+   */
+  private record RunResult(
+      String name,
+      List<WorkOrder> committed,
+      WorkOrder last,
+      int kills,
+      long restoredCheckpoints) {}
+
+  /**
+   * Plays the street and the squad into a fresh job on fresh topics, step by step; with {@code
+   * kill}, terminates the TaskManager twice mid-loop.
+   */
+  private RunResult play(
+      MiniCluster cluster,
+      LocalServices services,
+      List<StreetFeed.DeviceRecord> street,
+      String name,
+      boolean kill)
+      throws Exception {
+    long t0 = System.nanoTime();
+    String run = name + "-" + UUID.randomUUID();
+    Topics topics = Topics.withPrefix("failover-" + run + ".");
+    String kafka = services.kafka().bootstrapServers();
+    Pipeline.ensureTopics(kafka, new Properties(), topics, PARTITIONS);
+    StreetSenseJob.Settings settings =
+        new StreetSenseJob.Settings(
+            kafka,
+            new Properties(),
+            topics,
+            "failover-" + run,
+            "failover-" + run, // unique transactional ids per run
+            InfluxDbSettings.of(services.influx().url(), "streetsense"),
+            DetectorConfig.defaults(),
+            CHECKPOINT_INTERVAL);
+
+    Configuration conf = restartsFromCheckpoints();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(PARALLELISM);
+    StreetSenseJob.defineKafkaWorkflow(env, settings, BLOCK_MAPS, Clock.systemUTC());
+    JobClient job = env.executeAsync("failover-" + name);
+    JobID jobId = job.getJobID();
+    int kills = 0;
+    log(
+        name,
+        "job " + jobId + " submitted; topics " + topics.workOrders().replace("workorders", "*"));
+
+    try (StreetFeed feed = new StreetFeed(kafka, topics, street);
+        CommittedOrders orders = new CommittedOrders(kafka, topics.workOrders(), ORDER_KEY)) {
+      // 1. The stall is filed and dispatched; the accept deadline passes with nobody accepting.
+      feed.until(FIRST_ACCEPT);
+      WorkOrder dispatched =
+          orders.await(name, "DISPATCH", STEP_TIMEOUT, o -> has(o, TransitionKind.DISPATCH, null));
+      assertTrue(
+          dispatched.getAcceptBy().isBefore(FIRST_ACCEPT),
+          "accept_by " + dispatched.getAcceptBy() + " passes before the first accept");
+      String orderId = dispatched.getId();
+      log(name, "dispatched " + orderId + ", accept by " + dispatched.getAcceptBy());
+
+      // 2. The squad accepts late: the escalation comes first. Run 2 loses its TaskManager now.
+      feed.action(action(orderId, "a1-accept", TeamActionType.ACCEPT, FIRST_ACCEPT));
+      if (kill) {
+        kills++;
+        killTaskManager(cluster, jobId, name, orders, kills);
+      }
+      orders.await(name, "ACCEPT a1", STEP_TIMEOUT, o -> has(o, null, "a1-accept"));
+
+      // 3. Resolved while the stall still stands.
+      feed.until(FIRST_RESOLVE);
+      feed.action(action(orderId, "a2-resolve", TeamActionType.RESOLVE, FIRST_RESOLVE));
+      orders.await(name, "RESOLVE a2", STEP_TIMEOUT, o -> has(o, null, "a2-resolve"));
+
+      // 4. The cameras still see it clear_for after the resolution: rework. Run 2 loses its
+      // TaskManager again while the detectors drive this.
+      feed.until(REWORK_SEEN_BY);
+      if (kill) {
+        kills++;
+        Thread.sleep(700); // let the job pick the street up before the kill
+        killTaskManager(cluster, jobId, name, orders, kills);
+      }
+      orders.await(name, "REWORK", STEP_TIMEOUT, o -> has(o, TransitionKind.REWORK, null));
+
+      // 5. Accepted again, resolved as the vendor packs up.
+      feed.action(action(orderId, "a3-accept", TeamActionType.ACCEPT, SECOND_ACCEPT));
+      feed.action(action(orderId, "a4-resolve", TeamActionType.RESOLVE, SECOND_RESOLVE));
+      orders.await(name, "RESOLVE a4", STEP_TIMEOUT, o -> has(o, null, "a4-resolve"));
+
+      // 6. The lane is seen clear for clear_for: verified and closed.
+      feed.until(START.plus(STREET));
+      WorkOrder closed =
+          orders.await(name, "CLOSED", STEP_TIMEOUT, o -> o.getStatus() == WorkOrderStatus.CLOSED);
+
+      AccessExecutionGraph graph = cluster.getExecutionGraph(jobId).get(30, TimeUnit.SECONDS);
+      CheckpointStatsSnapshot checkpoints = graph.getCheckpointStatsSnapshot();
+      long restored = checkpoints.getCounts().getNumberOfRestoredCheckpoints();
+      int attempts = 0;
+      for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+        attempts = Math.max(attempts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
+      }
+      int written = CommittedOrders.countIncludingAborted(kafka, topics.workOrders());
+      Duration wall = Duration.ofNanos(System.nanoTime() - t0);
+      log(
+          name,
+          "closed with "
+              + kinds(closed.getHistory())
+              + "; committed records "
+              + orders.committed().size()
+              + ", checkpoints completed "
+              + checkpoints.getCounts().getNumberOfCompletedCheckpoints()
+              + ", restarts "
+              + attempts
+              + ", restored from a checkpoint "
+              + restored
+              + " times"
+              + "; written but never committed (aborted) "
+              + (written - orders.committed().size())
+              + (checkpoints.getLatestRestoredCheckpoint() == null
+                  ? ""
+                  : " (last: checkpoint "
+                      + checkpoints.getLatestRestoredCheckpoint().getCheckpointId()
+                      + ")")
+              + "; wall time "
+              + wall.toMillis()
+              + " ms");
+      return new RunResult(
+          name, normalised(orders.committed()), normalised(closed), kills, restored);
+    } finally {
+      job.cancel().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Terminates the job's TaskManager (its tasks die with it, open Kafka transactions are left
+   * behind), starts a fresh one, and waits for Flink to have restored the job from a checkpoint.
+   */
+  private void killTaskManager(
+      MiniCluster cluster, JobID jobId, String name, CommittedOrders orders, int kills)
+      throws Exception {
+    List<WorkOrderTransition> before = orders.latestHistory();
+    // Each task of the terminated TaskManager logs its (expected) failure with a stack trace at
+    // WARN: some 1,000 lines a kill. Flink's other warnings and errors still show.
+    Level taskLogLevel = LogManager.getLogger(TASK_LOGGER).getLevel();
+    Configurator.setLevel(TASK_LOGGER, Level.ERROR);
+    try {
+      long t0 = System.nanoTime();
+      cluster.terminateTaskManager(taskManager).get(30, TimeUnit.SECONDS);
+      cluster.startTaskManager();
+      taskManager++;
+      awaitRestored(cluster, jobId, name, before, kills, t0);
+    } finally {
+      Configurator.setLevel(TASK_LOGGER, taskLogLevel);
+    }
+  }
+
+  private static void awaitRestored(
+      MiniCluster cluster,
+      JobID jobId,
+      String name,
+      List<WorkOrderTransition> before,
+      int kills,
+      long t0)
+      throws Exception {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    while (true) {
+      AccessExecutionGraph graph = cluster.getExecutionGraph(jobId).get(30, TimeUnit.SECONDS);
+      assertFalse(graph.getState().isGloballyTerminalState(), "the job ended: " + graph.getState());
+      long restored =
+          graph.getCheckpointStatsSnapshot().getCounts().getNumberOfRestoredCheckpoints();
+      if (restored >= kills && graph.getState() == JobStatus.RUNNING && allRunning(graph)) {
+        var checkpoint = graph.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint();
+        log(
+            name,
+            "kill "
+                + kills
+                + ": TaskManager terminated with "
+                + kinds(before)
+                + " committed; job running again from checkpoint "
+                + (checkpoint == null ? "?" : checkpoint.getCheckpointId())
+                + " after "
+                + Duration.ofNanos(System.nanoTime() - t0).toMillis()
+                + " ms");
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "the job did not come back after the TaskManager was killed: " + graph.getState());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static boolean allRunning(AccessExecutionGraph graph) {
+    for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+      if (vertex.getExecutionState() != ExecutionState.RUNNING) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean has(WorkOrder order, TransitionKind kind, String actionId) {
+    return order.getHistory().stream()
+        .anyMatch(
+            t ->
+                (kind == null || t.getKind() == kind)
+                    && (actionId == null || actionId.equals(t.getActionId())));
+  }
+
+  /** A squad action as the team service writes it (sinks/README.md, "Work-order loop"). */
+  private static TeamAction action(
+      String orderId, String actionId, TeamActionType type, Instant requestedAt) {
+    return TeamAction.newBuilder()
+        .setActionId(actionId)
+        .setWorkOrderId(orderId)
+        .setOrderKey(ORDER_KEY)
+        .setAction(type)
+        .setActor("team:" + TEAM)
+        .setTeamId(TEAM)
+        .setNote(type == TeamActionType.RESOLVE ? "vendor told to leave (" + actionId + ")" : null)
+        .setRequestedAt(requestedAt)
+        .build();
+  }
+
+  /** Copies with the processing-time stamps ({@code recordedAt}) blanked: they differ per run. */
+  private static List<WorkOrder> normalised(List<WorkOrder> orders) {
+    return orders.stream().map(WorkOrderFailoverIT::normalised).toList();
+  }
+
+  private static WorkOrder normalised(WorkOrder order) {
+    WorkOrder copy = WorkOrder.newBuilder(order).build();
+    List<WorkOrderTransition> history = new ArrayList<>();
+    for (WorkOrderTransition t : order.getHistory()) {
+      history.add(WorkOrderTransition.newBuilder(t).setRecordedAt(Instant.EPOCH).build());
+    }
+    copy.setHistory(history);
+    return copy;
+  }
+
+  private static void log(String run, String line) {
+    System.out.println("[WorkOrderFailoverIT " + run + "] " + line);
+  }
+}
