@@ -1,5 +1,6 @@
 package io.streetsense.detectors.internal;
 
+import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
@@ -64,25 +65,26 @@ public final class LateEvents {
    * itself was already used by other zones, so the payload describes the observation only.
    */
   public static DeadLetter lateObservation(
-      String blockId, String zoneId, String cameraId, long frame, long eventTime, long watermark) {
+      ZoneObservation observation, String detector, long watermark) {
     String detail =
-        "presence: observation of zone "
-            + zoneId
+        detector
+            + ": observation of zone "
+            + observation.zoneId
             + " from camera "
-            + cameraId
+            + observation.cameraId
             + " frame "
-            + frame
+            + observation.frame
             + " at "
-            + Instant.ofEpochMilli(eventTime)
+            + Instant.ofEpochMilli(observation.eventTime)
             + " is behind the watermark "
             + Instant.ofEpochMilli(watermark);
     return deadLetter(
         LATE_EVENT,
         detail,
         detail.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        Instant.ofEpochMilli(eventTime),
-        blockId,
-        cameraId);
+        Instant.ofEpochMilli(observation.eventTime),
+        observation.blockId,
+        observation.cameraId);
   }
 
   public static DeadLetter unknownDevice(CameraFrame frame) {

@@ -134,14 +134,7 @@ public final class ParkingOverflowDetector
     if (observation.eventTime <= watermark) {
       lateObservations.inc();
       ctx.output(
-          LateEvents.TAG,
-          LateEvents.lateObservation(
-              observation.blockId,
-              observation.zoneId,
-              observation.cameraId,
-              observation.frame,
-              observation.eventTime,
-              watermark));
+          LateEvents.TAG, LateEvents.lateObservation(observation, "parking-overflow", watermark));
       return;
     }
     viewBuffer.add(observation.eventTime, observation, ctx.timerService());

@@ -89,12 +89,7 @@ public final class PresenceDetector
       ctx.output(
           LateEvents.TAG,
           LateEvents.lateObservation(
-              observation.blockId,
-              observation.zoneId,
-              observation.cameraId,
-              observation.frame,
-              observation.eventTime,
-              ctx.timerService().currentWatermark()));
+              observation, "presence", ctx.timerService().currentWatermark()));
       return;
     }
     buffer.add(observation.eventTime, observation, ctx.timerService());
