@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import io.javalin.router.JavalinDefaultRouting;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.WorkOrder;
@@ -100,17 +100,18 @@ public final class HttpApi {
   public Javalin create() {
     return Javalin.create(
         config -> {
-          config.showJavalinBanner = false;
-          config.startupWatcherEnabled = false;
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          config.startup.startupWatcherEnabled = false;
           config.http.maxRequestSize = settings.maxBodyBytes();
           config.http.defaultContentType = "application/json";
           config.router.ignoreTrailingSlashes = true;
           config.jsonMapper(new JavalinJackson(json, false));
-          config.router.mount(this::routes);
+          routes(config.routes);
         });
   }
 
-  private void routes(JavalinDefaultRouting r) {
+  private void routes(RoutesConfig r) {
     r.get("/health/live", ctx -> ctx.json(F.objectNode().put("status", "UP")));
     r.get("/health/ready", this::ready);
 
