@@ -30,6 +30,8 @@ public record ActionRequest(
 
   public static final int MAX_NOTE = 2000;
   public static final int MAX_URL = 2048;
+  public static final int MAX_REASON = 32;
+  public static final int MAX_TEAM = 64;
 
   /** Why a team rejects an order. */
   public enum RejectReason {
@@ -86,7 +88,11 @@ public record ActionRequest(
       String name = names.next();
       if (!allowed.contains(name)) {
         throw ApiException.badRequest(
-            "unknown field '" + name + "' (allowed: " + String.join(", ", sorted(allowed)) + ")");
+            "unknown field "
+                + ApiException.quote(name)
+                + " (allowed: "
+                + String.join(", ", sorted(allowed))
+                + ")");
       }
     }
   }
@@ -96,6 +102,10 @@ public record ActionRequest(
   }
 
   private static String text(JsonNode body, String field, boolean required) {
+    return text(body, field, required, MAX_NOTE);
+  }
+
+  private static String text(JsonNode body, String field, boolean required, int max) {
     JsonNode node = body == null ? null : body.get(field);
     if (node == null || node.isNull()) {
       if (required) {
@@ -113,9 +123,8 @@ public record ActionRequest(
       }
       return null;
     }
-    if (value.length() > MAX_NOTE) {
-      throw ApiException.badRequest(
-          "'" + field + "' is longer than " + MAX_NOTE + " characters (" + value.length() + ")");
+    if (value.length() > max) {
+      throw ApiException.tooLong(field, max, value.length());
     }
     if (CONTROL.matcher(value).find()) {
       throw ApiException.badRequest("'" + field + "' contains control characters");
@@ -133,7 +142,7 @@ public record ActionRequest(
     }
     String value = node.asText().strip();
     if (value.length() > MAX_URL) {
-      throw ApiException.badRequest("'photo_url' is longer than " + MAX_URL + " characters");
+      throw ApiException.tooLong("photo_url", MAX_URL, value.length());
     }
     try {
       URI uri = new URI(value);
@@ -159,6 +168,9 @@ public record ActionRequest(
       throw ApiException.badRequest("'reason' is required: WRONG_TEAM or FALSE_ALARM");
     }
     if (node.isTextual()) {
+      if (node.asText().length() > MAX_REASON) {
+        throw ApiException.tooLong("reason", MAX_REASON, node.asText().length());
+      }
       for (RejectReason reason : RejectReason.values()) {
         if (reason.name().equals(node.asText().strip().toUpperCase(Locale.ROOT))) {
           return reason;
@@ -169,7 +181,7 @@ public record ActionRequest(
   }
 
   private static String team(JsonNode body) {
-    String team = text(body, "team", true);
+    String team = text(body, "team", true, MAX_TEAM);
     if (!TEAM_ID.matcher(team).matches()) {
       throw ApiException.badRequest("'team' must match " + TEAM_ID.pattern());
     }

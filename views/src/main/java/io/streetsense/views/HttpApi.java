@@ -45,6 +45,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+  /**
+   * One line per request: who (the principal, never the token), method, path, status, time. No
+   * headers and no query string are logged.
+   */
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.streetsense.views.access");
+
+  private static final String PRINCIPAL = "streetsense.principal";
+
+  /** Jetty's request parser: at DEBUG it logs each header, {@code Authorization} included. */
+  static final String JETTY_HEADER_LOGGER = "org.eclipse.jetty.http.HttpParser";
+
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final String BEARER = "bearer ";
 
@@ -55,19 +67,46 @@ public final class HttpApi {
   public static final int DEFAULT_PAGE_SIZE = 50;
   public static final int MAX_PAGE_SIZE = 500;
 
-  /** HTTP settings. */
+  /** Longest work-order id accepted in a path (ids are "WO-", a stamp, the zone id and a code). */
+  public static final int MAX_ORDER_ID = 256;
+
+  /** Longest action id accepted in a path (they are UUIDs). */
+  public static final int MAX_ACTION_ID = 64;
+
+  /** Longest {@code Idempotency-Key} header. */
+  public static final int MAX_IDEMPOTENCY_KEY = 200;
+
+  /**
+   * HTTP settings.
+   *
+   * @param maxBodyBytes largest request body (413 beyond)
+   * @param open311Public serve Open311 without a token
+   * @param actionTimeout how long a command waits for Kafka's acknowledgement (503 beyond)
+   * @param clock stamps commands and refills the write rate limit
+   * @param writeLimit write calls per principal (bearer token)
+   */
   public record Settings(
-      int maxBodyBytes, boolean open311Public, Duration actionTimeout, Clock clock) {
+      int maxBodyBytes,
+      boolean open311Public,
+      Duration actionTimeout,
+      Clock clock,
+      WriteRateLimiter.Limit writeLimit) {
     public Settings {
       if (maxBodyBytes < 256) {
         throw new IllegalArgumentException("maxBodyBytes must be at least 256: " + maxBodyBytes);
       }
       Objects.requireNonNull(actionTimeout, "actionTimeout");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(writeLimit, "writeLimit");
     }
 
     public static Settings defaults() {
-      return new Settings(16 * 1024, false, Duration.ofSeconds(10), Clock.systemUTC());
+      return new Settings(
+          16 * 1024,
+          false,
+          Duration.ofSeconds(10),
+          Clock.systemUTC(),
+          WriteRateLimiter.Limit.defaults());
     }
   }
 
@@ -76,6 +115,7 @@ public final class HttpApi {
   private final ActionSink actions;
   private final TokenRegistry tokens;
   private final Settings settings;
+  private final WriteRateLimiter writeLimiter;
   private final ObjectMapper json = new ObjectMapper();
 
   public HttpApi(
@@ -94,10 +134,18 @@ public final class HttpApi {
     this.actions = Objects.requireNonNull(actions, "actions");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.writeLimiter = new WriteRateLimiter(settings.writeLimit(), settings.clock());
   }
 
   /** A configured, not yet started Javalin app. */
   public Javalin create() {
+    if (LoggerFactory.getLogger(JETTY_HEADER_LOGGER).isDebugEnabled()) {
+      // Seen in HttpSecurityIT: at DEBUG, Jetty's parser logs every header as it reads it.
+      LOG.warn(
+          "{} logs at DEBUG: it writes every request header, bearer tokens included, to the log;"
+              + " set org.eclipse.jetty to INFO outside a debugging session",
+          JETTY_HEADER_LOGGER);
+    }
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -107,6 +155,7 @@ public final class HttpApi {
           config.http.defaultContentType = "application/json";
           config.router.ignoreTrailingSlashes = true;
           config.jsonMapper(new JavalinJackson(json, false));
+          config.requestLogger.http(HttpApi::logAccess);
           routes(config.routes);
         });
   }
@@ -132,7 +181,7 @@ public final class HttpApi {
     r.get("/open311/v2/requests.json", this::open311Requests);
     r.get("/open311/v2/requests/{file}", this::open311Request);
 
-    r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.reason()));
+    r.exception(ApiException.class, this::error);
     r.exception(
         HttpResponseException.class,
         (e, ctx) -> {
@@ -145,7 +194,7 @@ public final class HttpApi {
               };
           String reason =
               e.getStatus() == 404
-                  ? "no such endpoint: " + ctx.method() + " " + ctx.path()
+                  ? "no such endpoint: " + ctx.method() + " " + ApiException.quote(ctx.path())
                   : e.getMessage();
           error(ctx, e.getStatus(), code, reason);
         });
@@ -159,12 +208,28 @@ public final class HttpApi {
 
   // ---- errors ----------------------------------------------------------------------------------
 
+  private void error(ApiException e, Context ctx) {
+    error(ctx, e.status(), e.error(), e.reason(), e.details(), e.retryAfterSeconds());
+  }
+
   private void error(Context ctx, int status, String code, String reason) {
+    error(ctx, status, code, reason, Map.of(), 0);
+  }
+
+  private void error(
+      Context ctx,
+      int status,
+      String code,
+      String reason,
+      Map<String, Object> details,
+      long retryAfterSeconds) {
     ctx.status(status);
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"streetsense\"");
     }
-    if (status == 503) {
+    if (retryAfterSeconds > 0) {
+      ctx.header("Retry-After", Long.toString(retryAfterSeconds));
+    } else if (status == 503) {
       ctx.header("Retry-After", "1");
     }
     if (ctx.path().startsWith("/open311/")) {
@@ -173,7 +238,23 @@ public final class HttpApi {
       body.addObject().put("code", status).put("description", reason);
       ctx.json(body);
     } else {
-      ctx.json(F.objectNode().put("error", code).put("reason", reason));
+      ObjectNode body = F.objectNode().put("error", code).put("reason", reason);
+      details.forEach((k, v) -> body.set(k, json.valueToTree(v)));
+      ctx.json(body);
+    }
+  }
+
+  /** The access log line: the principal's name only — tokens and headers are never logged. */
+  private static void logAccess(Context ctx, Float millis) {
+    if (ACCESS.isInfoEnabled()) {
+      Principal who = ctx.attribute(PRINCIPAL);
+      ACCESS.info(
+          "{} {} {} {} {} ms",
+          who == null ? "-" : who.actor(),
+          ctx.method(),
+          ctx.path(),
+          ctx.statusCode(),
+          Math.round(millis));
     }
   }
 
@@ -191,6 +272,7 @@ public final class HttpApi {
         tokens
             .authenticate(header.substring(BEARER.length()).strip())
             .orElseThrow(() -> new ApiException(401, "unauthorized", "unknown or revoked token"));
+    ctx.attribute(PRINCIPAL, principal);
     if (principal.kind() != kind) {
       throw new ApiException(
           403,
@@ -230,7 +312,7 @@ public final class HttpApi {
   /** The caller's order, or 404 — also when it is another team's, so ids do not leak. */
   private WorkOrder teamOrder(Context ctx) {
     Principal team = authenticate(ctx, Principal.Kind.TEAM);
-    String id = ctx.pathParam("id");
+    String id = pathId(ctx, "id", MAX_ORDER_ID);
     return view.get(id)
         .filter(o -> team.id().equals(o.getTeamId()))
         .orElseThrow(() -> ApiException.notFound("no work order '" + id + "' for your team"));
@@ -238,13 +320,40 @@ public final class HttpApi {
 
   private void teamAction(Context ctx, TeamActionType type) {
     Principal team = authenticate(ctx, Principal.Kind.TEAM);
+    limitWrites(team);
+    String id = pathId(ctx, "id", MAX_ORDER_ID);
     byte[] body = body(ctx);
-    String id = ctx.pathParam("id");
     WorkOrder order =
         view.get(id)
             .filter(o -> team.id().equals(o.getTeamId()))
             .orElseThrow(() -> ApiException.notFound("no work order '" + id + "' for your team"));
     act(ctx, team, order, ActionRequest.parse(type, parse(body)));
+  }
+
+  /**
+   * Takes one write call from the caller's bucket, or answers 429 with {@code Retry-After}. Every
+   * authenticated write call counts, also one refused later for its body: a client in a loop of bad
+   * requests is slowed down as well.
+   */
+  private void limitWrites(Principal who) {
+    long wait = writeLimiter.acquire(who.actor());
+    if (wait > 0) {
+      LOG.warn(
+          "{} is over its write limit ({}); answering 429 for {} s",
+          who.actor(),
+          writeLimiter.limit(),
+          wait);
+      throw ApiException.rateLimited(who.actor(), writeLimiter.limit(), wait);
+    }
+  }
+
+  /** A path parameter, refused (400, naming it and the limit) when longer than {@code max}. */
+  private static String pathId(Context ctx, String name, int max) {
+    String value = ctx.pathParam(name);
+    if (value.length() > max) {
+      throw ApiException.tooLong(name, max, value.length());
+    }
+    return value;
   }
 
   // ---- operations centre -----------------------------------------------------------------------
@@ -262,14 +371,15 @@ public final class HttpApi {
 
   private WorkOrder opsOrder(Context ctx) {
     authenticate(ctx, Principal.Kind.OPS);
-    String id = ctx.pathParam("id");
+    String id = pathId(ctx, "id", MAX_ORDER_ID);
     return view.get(id).orElseThrow(() -> ApiException.notFound("no work order '" + id + "'"));
   }
 
   private void opsAction(Context ctx, TeamActionType type) {
     Principal ops = authenticate(ctx, Principal.Kind.OPS);
+    limitWrites(ops);
+    String id = pathId(ctx, "id", MAX_ORDER_ID);
     byte[] body = body(ctx);
-    String id = ctx.pathParam("id");
     WorkOrder order =
         view.get(id).orElseThrow(() -> ApiException.notFound("no work order '" + id + "'"));
     act(ctx, ops, order, ActionRequest.parse(type, parse(body)));
@@ -281,7 +391,7 @@ public final class HttpApi {
    */
   private void outcome(Context ctx, Principal.Kind kind) {
     Principal who = authenticate(ctx, kind);
-    String actionId = ctx.pathParam("actionId");
+    String actionId = pathId(ctx, "actionId", MAX_ACTION_ID);
     ObjectNode out = F.objectNode().put("action_id", actionId);
     ActionOutcomes.Outcome outcome =
         outcomes
@@ -373,8 +483,8 @@ public final class HttpApi {
     if (key == null || key.isBlank()) {
       return UUID.randomUUID().toString();
     }
-    if (key.length() > 200) {
-      throw ApiException.badRequest("'Idempotency-Key' is longer than 200 characters");
+    if (key.length() > MAX_IDEMPOTENCY_KEY) {
+      throw ApiException.tooLong("Idempotency-Key", MAX_IDEMPOTENCY_KEY, key.length());
     }
     String seed = who.actor() + "\n" + order.getId() + "\n" + action + "\n" + key.strip();
     return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
@@ -391,13 +501,13 @@ public final class HttpApi {
     int max = settings.maxBodyBytes();
     long declared = ctx.req().getContentLengthLong();
     if (declared > max) {
-      throw new ApiException(413, "payload_too_large", "the body is larger than " + max + " bytes");
+      throw ApiException.payloadTooLarge(max);
     }
     try (InputStream in = ctx.req().getInputStream()) {
+      // Reads at most one byte past the limit, also when no length was declared (chunked).
       byte[] bytes = in.readNBytes(max + 1);
       if (bytes.length > max) {
-        throw new ApiException(
-            413, "payload_too_large", "the body is larger than " + max + " bytes");
+        throw ApiException.payloadTooLarge(max);
       }
       return bytes;
     } catch (IOException e) {
@@ -448,7 +558,7 @@ public final class HttpApi {
 
   private void open311Request(Context ctx) {
     open311Auth(ctx);
-    String file = ctx.pathParam("file");
+    String file = pathId(ctx, "file", MAX_ORDER_ID + ".json".length());
     if (!file.endsWith(".json")) {
       throw ApiException.notFound("only JSON is served: requests/{id}.json");
     }
@@ -523,7 +633,11 @@ public final class HttpApi {
             }
           }
           throw ApiException.badRequest(
-              "unknown 'status' '" + part.strip() + "' (one of " + String.join(", ", known) + ")");
+              "unknown 'status' "
+                  + ApiException.quote(part.strip())
+                  + " (one of "
+                  + String.join(", ", known)
+                  + ")");
         }
       }
     }

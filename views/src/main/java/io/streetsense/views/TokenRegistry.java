@@ -28,9 +28,10 @@ import java.util.regex.Pattern;
  * ops:duty-officer=1c9e2f7a5b3d4e6f8a0b2c4d6e8f0a1b
  * </pre>
  *
- * <p>Tokens are never logged or echoed in errors (errors name the file and line only), are held
- * only as SHA-256 digests, and are compared in constant time against every entry (no early exit),
- * so neither the comparison nor the lookup leaks how much of a guess was right.
+ * <p>Tokens are never logged or echoed in errors (errors name the file and line, and an id only
+ * once it was checked and its token accepted), are held only as SHA-256 digests, and are compared
+ * in constant time against every entry (no early exit), so neither the comparison nor the lookup
+ * leaks how much of a guess was right.
  */
 public final class TokenRegistry {
   /** Shorter tokens are guessable: refused at load. */
@@ -87,11 +88,11 @@ public final class TokenRegistry {
           principal = Principal.team(checkId(name, where));
         }
         if (token.length() < MIN_TOKEN_LENGTH) {
+          // The name is not quoted: on a line written the wrong way round (token=teamId) it is the
+          // token.
           throw new IllegalArgumentException(
               where
-                  + ": token of '"
-                  + name
-                  + "' is shorter than "
+                  + ": the token (after '=') is shorter than "
                   + MIN_TOKEN_LENGTH
                   + " characters");
         }
@@ -110,8 +111,12 @@ public final class TokenRegistry {
 
   private static String checkId(String id, String where) {
     if (!ID.matcher(id).matches()) {
+      // The id is not quoted: a line without the id (just a token and '=') would print the token.
       throw new IllegalArgumentException(
-          where + ": id '" + id + "' must match " + ID.pattern() + " (letters, digits, . _ -)");
+          where
+              + ": the id (before '=') must match "
+              + ID.pattern()
+              + " (letters, digits, . _ -; at most 64)");
     }
     return id;
   }

@@ -40,6 +40,7 @@ public final class ViewsConfig {
     this.kafkaBootstrap = require(b.kafkaBootstrap, "kafkaBootstrap");
     this.kafkaProperties = new Properties();
     this.kafkaProperties.putAll(b.kafkaProperties);
+    checkKafkaSecurity(kafkaProperties);
     this.topics = Objects.requireNonNull(b.topics, "topics");
     this.httpHost = require(b.httpHost, "httpHost");
     if (b.httpPort < 0 || b.httpPort > 65535) {
@@ -64,7 +65,37 @@ public final class ViewsConfig {
     this.mqttUsername = b.mqttUsername;
     this.mqttPassword = b.mqttPassword;
     this.stateDir = Objects.requireNonNull(b.stateDir, "stateDir");
-    this.http = new HttpApi.Settings(b.maxBodyBytes, b.open311Public, b.actionTimeout, b.clock);
+    this.http =
+        new HttpApi.Settings(
+            b.maxBodyBytes, b.open311Public, b.actionTimeout, b.clock, b.writeLimit);
+  }
+
+  /**
+   * SASL settings with a protocol that does not use them would connect without authenticating
+   * (Kafka ignores {@code sasl.*} under PLAINTEXT and SSL): refused here, naming the keys.
+   */
+  static void checkKafkaSecurity(Properties kafka) {
+    String protocol = kafka.getProperty("security.protocol", "PLAINTEXT").strip();
+    boolean sasl = protocol.toUpperCase(java.util.Locale.ROOT).startsWith("SASL_");
+    for (String key : kafka.stringPropertyNames()) {
+      if (key.startsWith("sasl.") && !sasl) {
+        throw new IllegalArgumentException(
+            "Kafka setting '"
+                + key
+                + "' is given but security.protocol is "
+                + protocol
+                + ": set security.protocol=SASL_SSL (or SASL_PLAINTEXT on a trusted network)");
+      }
+    }
+  }
+
+  /** security.protocol and sasl.mechanism, for logs; never a password or JAAS line. */
+  String kafkaSecurity() {
+    String protocol = kafkaProperties.getProperty("security.protocol", "PLAINTEXT");
+    String mechanism = kafkaProperties.getProperty("sasl.mechanism");
+    return protocol.toUpperCase(java.util.Locale.ROOT).startsWith("SASL_")
+        ? protocol + "/" + (mechanism == null ? "GSSAPI" : mechanism)
+        : protocol;
   }
 
   private static String require(String value, String name) {
@@ -134,9 +165,13 @@ public final class ViewsConfig {
 
   @Override
   public String toString() {
-    // No secrets: tokens and the MQTT password are left out.
+    // No secrets: tokens, the MQTT password and the Kafka client settings (JAAS lines, key store
+    // passwords) are left out; only the Kafka protocol and SASL mechanism are named.
     return "ViewsConfig[kafka="
         + kafkaBootstrap
+        + " ("
+        + kafkaSecurity()
+        + ")"
         + ", topics="
         + topics.workOrders()
         + "/"
@@ -147,6 +182,10 @@ public final class ViewsConfig {
         + httpPort
         + ", tokens="
         + tokens.size()
+        + ", writeLimit="
+        + http.writeLimit()
+        + ", maxBody="
+        + http.maxBodyBytes()
         + ", mqtt="
         + (mqttUri == null ? "off" : mqttUri)
         + ", stateDir="
@@ -170,6 +209,7 @@ public final class ViewsConfig {
     private int maxBodyBytes = 16 * 1024;
     private boolean open311Public;
     private Duration actionTimeout = Duration.ofSeconds(10);
+    private WriteRateLimiter.Limit writeLimit = WriteRateLimiter.Limit.defaults();
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -229,6 +269,17 @@ public final class ViewsConfig {
       return this;
     }
 
+    /**
+     * Write calls (accept, resolve, reject, reroute, cancel) per bearer token: {@code perMinute} on
+     * average, {@code burst} at once; beyond, 429 with Retry-After. Default 60 a minute, bursts of
+     * 20; {@code perMinute} 0 turns the limit off.
+     */
+    public Builder writeRateLimit(int perMinute, int burst) {
+      this.writeLimit = new WriteRateLimiter.Limit(perMinute, burst);
+      return this;
+    }
+
+    /** Largest request body in bytes (default 16 KiB, at least 256); 413 beyond. */
     public Builder maxBodyBytes(int bytes) {
       this.maxBodyBytes = bytes;
       return this;

@@ -44,8 +44,11 @@ public final class ViewsMain implements Callable<Integer> {
       names = "--kafka-config",
       paramLabel = "FILE",
       description =
-          "Properties file of extra Kafka client settings (security.protocol, sasl.*,"
-              + " ssl.*), passed through.")
+          "Properties file of Kafka client settings for this service's principal"
+              + " (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.*),"
+              + " passed to each of its Kafka clients. Keep secrets out of it with Kafka's config"
+              + " providers, e.g. config.providers=file and"
+              + " sasl.jaas.config=$${file:/run/secrets/kafka.properties:sasl.jaas.config}.")
   Path kafkaConfig;
 
   @Option(
@@ -98,6 +101,26 @@ public final class ViewsMain implements Callable<Integer> {
   Path stateDir;
 
   @Option(
+      names = "--write-rate-per-minute",
+      defaultValue = "60",
+      description =
+          "Write calls (accept, resolve, reject, reroute, cancel) a minute per bearer token, on"
+              + " average; beyond: 429 with Retry-After. 0 = no limit (default: ${DEFAULT-VALUE}).")
+  int writeRatePerMinute;
+
+  @Option(
+      names = "--write-burst",
+      defaultValue = "20",
+      description = "Write calls a token may make at once (default: ${DEFAULT-VALUE}).")
+  int writeBurst;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "16384",
+      description = "Largest request body; 413 beyond (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(
       names = "--open311-public",
       description = "Serve Open311 without a token (default: an operations token is required).")
   boolean open311Public;
@@ -121,6 +144,8 @@ public final class ViewsMain implements Callable<Integer> {
             .mqttCredentials(mqttUsername, System.getenv(MQTT_PASSWORD_ENV))
             .stateDir(stateDir)
             .open311Public(open311Public)
+            .writeRateLimit(writeRatePerMinute, writeBurst)
+            .maxBodyBytes(maxBodyBytes)
             .build();
     CountDownLatch stopped = new CountDownLatch(1);
     ViewsServer server = ViewsServer.start(config);

@@ -73,7 +73,11 @@ class HttpApiIT {
                 sink,
                 TokenRegistryTest.registry(),
                 new HttpApi.Settings(
-                    4096, false, Duration.ofSeconds(2), Clock.fixed(NOW, ZoneOffset.UTC)))
+                    4096,
+                    false,
+                    Duration.ofSeconds(2),
+                    Clock.fixed(NOW, ZoneOffset.UTC),
+                    WriteRateLimiter.Limit.defaults()))
             .create()
             .start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();

@@ -73,4 +73,23 @@ class TokenRegistryTest {
     assertFalse(registry().toString().contains(A));
     assertFalse(Principal.team("team-a").toString().contains(A));
   }
+
+  @Test
+  void aLineWrittenTheWrongWayRound_isRefusedWithoutQuotingIt() {
+    // token=teamId: the "id" is the token, the "token" too short to be one.
+    IllegalArgumentException swapped =
+        assertThrows(
+            IllegalArgumentException.class, () -> TokenRegistry.parse(A + "=team-b", "tokens.txt"));
+    assertEquals(
+        "tokens.txt line 1: the token (after '=') is shorter than 16 characters",
+        swapped.getMessage());
+    // A bare token with a stray '=' in it: the part before '=' is no valid id.
+    String bare = "Zm9v+YmFy/" + A;
+    IllegalArgumentException noId =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TokenRegistry.parse(bare + "=" + B, "tokens.txt"));
+    assertFalse(noId.getMessage().contains(bare), noId.getMessage());
+    assertTrue(noId.getMessage().startsWith("tokens.txt line 1: the id"), noId.getMessage());
+  }
 }
