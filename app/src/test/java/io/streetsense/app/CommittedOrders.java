@@ -1,6 +1,7 @@
 package io.streetsense.app;
 
 import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.DeadLetter;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderTransition;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,10 +63,18 @@ final class CommittedOrders implements AutoCloseable {
   /** Waits until the latest committed record under the order key satisfies {@code condition}. */
   WorkOrder await(String run, String what, Duration timeout, Predicate<WorkOrder> condition)
       throws InterruptedException {
+    return await(run, what, timeout, condition, () -> {});
+  }
+
+  /** As {@link #await}, running {@code meanwhile} between polls (every 100 ms or so). */
+  WorkOrder await(
+      String run, String what, Duration timeout, Predicate<WorkOrder> condition, Runnable meanwhile)
+      throws InterruptedException {
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       poll(Duration.ofMillis(100));
+      meanwhile.run();
       if (latest != null && condition.test(latest)) {
         System.out.println(
             "[WorkOrderFailoverIT "
@@ -99,9 +109,31 @@ final class CommittedOrders implements AutoCloseable {
    * those of aborted transactions (what a failed attempt wrote and never committed).
    */
   static int countIncludingAborted(String bootstrapServers, String topic) {
+    return readAll(bootstrapServers, topic, "read_uncommitted").size();
+  }
+
+  /** The committed dead letters of a topic, counted by reason and detail's first words. */
+  static Map<String, Long> committedDeadLetters(String bootstrapServers, String topic) {
+    AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+    Map<String, Long> reasons = new TreeMap<>();
+    for (byte[] value : readAll(bootstrapServers, topic, "read_committed")) {
+      try {
+        DeadLetter letter = codec.decode(value);
+        String detail = letter.getDetail() == null ? "" : letter.getDetail();
+        String what = letter.getReason() + " " + detail.substring(0, Math.min(60, detail.length()));
+        reasons.merge(what, 1L, Long::sum);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not a dead letter in " + topic, e);
+      }
+    }
+    return reasons;
+  }
+
+  /** Every record value of the topic, from the beginning to the end offsets seen at the start. */
+  private static List<byte[]> readAll(String bootstrapServers, String topic, String isolation) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<byte[], byte[]> all =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -112,15 +144,17 @@ final class CommittedOrders implements AutoCloseable {
       all.assign(partitions);
       all.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = all.endOffsets(partitions);
-      int count = 0;
+      List<byte[]> values = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (partitions.stream().anyMatch(p -> all.position(p) < end.get(p))) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("could not read " + topic + " to its end " + end);
         }
-        count += all.poll(Duration.ofMillis(100)).count();
+        for (ConsumerRecord<byte[], byte[]> record : all.poll(Duration.ofMillis(100))) {
+          values.add(record.value());
+        }
       }
-      return count;
+      return values;
     }
   }
 

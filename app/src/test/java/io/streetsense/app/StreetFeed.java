@@ -44,6 +44,7 @@ final class StreetFeed implements AutoCloseable {
   private final Topics topics;
   private final List<DeviceRecord> street;
   private int next;
+  private Instant fedUpTo = Instant.MIN;
 
   StreetFeed(String bootstrapServers, Topics topics, List<DeviceRecord> street) {
     Properties props = new Properties();
@@ -94,6 +95,9 @@ final class StreetFeed implements AutoCloseable {
    * has acknowledged every one of them.
    */
   int until(Instant time) {
+    if (time.isAfter(fedUpTo)) {
+      fedUpTo = time;
+    }
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     while (next < street.size() && !street.get(next).eventTime().isAfter(time)) {
       DeviceRecord r = street.get(next++);
@@ -102,6 +106,16 @@ final class StreetFeed implements AutoCloseable {
     }
     acknowledged(sends);
     return sends.size();
+  }
+
+  /**
+   * Plays the street on by {@code step} of street time past what was produced so far, but not past
+   * {@code limit}: a street that keeps moving while a test waits, so no camera partition falls idle
+   * (and comes back behind the watermark) during the wait.
+   */
+  int advance(Duration step, Instant limit) {
+    Instant to = fedUpTo.plus(step);
+    return until(to.isAfter(limit) ? limit : to);
   }
 
   /** Produces a team action as the team service does: keyed by its work order's id. */

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -70,18 +71,24 @@ import org.junit.jupiter.api.io.TempDir;
  * twice mid-loop (once with a team action in flight, once while the detectors drive the rework), a
  * fresh one is started, and Flink restarts the job from its last completed checkpoint.
  *
- * <p>Actions are applied as they arrive, not in event time (sinks/README.md, "Time"), so the test
- * paces the street like a real one: an action is produced once the street has been played up to its
- * {@code requestedAt} (and no further) and the transition it depends on is committed, and the
- * street plays on only once the action's effect is committed. A replay after a restore then cannot
- * deliver the inputs in an order that changes the loop's decisions: wherever the kill cuts, the
- * history must come out the same.
+ * <p>The loop applies actions and violations in event time (sinks/README.md, "Time"): an action
+ * waits until the street's watermark passes its {@code requestedAt}. The test paces the street like
+ * a real one so that each kill lands at a chosen point of the loop: an action is produced once the
+ * street has been played up to its {@code requestedAt}, then the street plays {@link
+ * #STREET_PAST_ACTION} further (past the detectors' 5 s out-of-orderness) so the watermark reaches
+ * the action, and plays on only once the action's effect is committed. While the test waits for an
+ * action's effect the street keeps moving slowly ({@link #STREET_WHILE_WAITING} per poll, never
+ * past the next action): the watermark needs every busy partition to move, and a camera partition
+ * left silent for the detectors' source idleness (30 s) would come back behind the watermark and
+ * lose frames as late, differently in each run.
  */
 class WorkOrderFailoverIT {
   private static final int PARALLELISM = 2;
   private static final int PARTITIONS = 2;
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STREET_PAST_ACTION = Duration.ofSeconds(10);
+  private static final Duration STREET_WHILE_WAITING = Duration.ofMillis(500);
   private static final String TASK_LOGGER = "org.apache.flink.runtime.taskmanager.Task";
 
   private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
@@ -175,6 +182,10 @@ class WorkOrderFailoverIT {
       assertTrue(
           failover.restoredCheckpoints() >= failover.kills() && failover.kills() >= 1,
           "restored " + failover.restoredCheckpoints() + " times for " + failover.kills());
+
+      // The detectors saw the same street: no observation became late in one run only.
+      assertEquals(
+          undisturbed.deadLetters(), failover.deadLetters(), "dead letters after the failover");
 
       // Exactly the history of the undisturbed run: same transitions, same order, same fields.
       List<WorkOrderTransition> expected = undisturbed.last().getHistory();
@@ -292,7 +303,8 @@ class WorkOrderFailoverIT {
       List<WorkOrder> committed,
       WorkOrder last,
       int kills,
-      long restoredCheckpoints) {}
+      long restoredCheckpoints,
+      Map<String, Long> deadLetters) {}
 
   /**
    * Plays the street and the squad into a fresh job on fresh topics, step by step; with {@code
@@ -346,16 +358,28 @@ class WorkOrderFailoverIT {
 
       // 2. The squad accepts late: the escalation comes first. Run 2 loses its TaskManager now.
       feed.action(action(orderId, "a1-accept", TeamActionType.ACCEPT, FIRST_ACCEPT));
+      feed.until(FIRST_ACCEPT.plus(STREET_PAST_ACTION));
       if (kill) {
         kills++;
         killTaskManager(cluster, jobId, name, orders, kills);
       }
-      orders.await(name, "ACCEPT a1", STEP_TIMEOUT, o -> has(o, null, "a1-accept"));
+      orders.await(
+          name,
+          "ACCEPT a1",
+          STEP_TIMEOUT,
+          o -> has(o, null, "a1-accept"),
+          () -> feed.advance(STREET_WHILE_WAITING, FIRST_RESOLVE));
 
       // 3. Resolved while the stall still stands.
       feed.until(FIRST_RESOLVE);
       feed.action(action(orderId, "a2-resolve", TeamActionType.RESOLVE, FIRST_RESOLVE));
-      orders.await(name, "RESOLVE a2", STEP_TIMEOUT, o -> has(o, null, "a2-resolve"));
+      feed.until(FIRST_RESOLVE.plus(STREET_PAST_ACTION));
+      orders.await(
+          name,
+          "RESOLVE a2",
+          STEP_TIMEOUT,
+          o -> has(o, null, "a2-resolve"),
+          () -> feed.advance(STREET_WHILE_WAITING, REWORK_SEEN_BY));
 
       // 4. The cameras still see it clear_for after the resolution: rework. Run 2 loses its
       // TaskManager again while the detectors drive this.
@@ -370,7 +394,13 @@ class WorkOrderFailoverIT {
       // 5. Accepted again, resolved as the vendor packs up.
       feed.action(action(orderId, "a3-accept", TeamActionType.ACCEPT, SECOND_ACCEPT));
       feed.action(action(orderId, "a4-resolve", TeamActionType.RESOLVE, SECOND_RESOLVE));
-      orders.await(name, "RESOLVE a4", STEP_TIMEOUT, o -> has(o, null, "a4-resolve"));
+      feed.until(SECOND_RESOLVE.plus(STREET_PAST_ACTION));
+      orders.await(
+          name,
+          "RESOLVE a4",
+          STEP_TIMEOUT,
+          o -> has(o, null, "a4-resolve"),
+          () -> feed.advance(STREET_WHILE_WAITING, START.plus(STREET)));
 
       // 6. The lane is seen clear for clear_for: verified and closed.
       feed.until(START.plus(STREET));
@@ -385,6 +415,9 @@ class WorkOrderFailoverIT {
         attempts = Math.max(attempts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
       }
       int written = CommittedOrders.countIncludingAborted(kafka, topics.workOrders());
+      Map<String, Long> deadLetters =
+          CommittedOrders.committedDeadLetters(kafka, topics.deadLetters());
+      log(name, "committed dead letters: " + deadLetters);
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
@@ -410,7 +443,7 @@ class WorkOrderFailoverIT {
               + wall.toMillis()
               + " ms");
       return new RunResult(
-          name, normalised(orders.committed()), normalised(closed), kills, restored);
+          name, normalised(orders.committed()), normalised(closed), kills, restored, deadLetters);
     } finally {
       job.cancel().get(30, TimeUnit.SECONDS);
     }

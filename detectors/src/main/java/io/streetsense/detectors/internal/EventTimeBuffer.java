@@ -18,6 +18,10 @@ import org.apache.flink.streaming.api.TimerService;
  *
  * <p>Keyed state: one map entry and one event-time timer per distinct timestamp, both gone once the
  * timer fired.
+ *
+ * <p>Also used by the work-order loop in {@code sinks}, which orders violations and team actions the
+ * same way. An operator that registers timers of its own must not delete one at a timestamp the
+ * buffer still holds ({@link #holds}): Flink keeps one timer per key and timestamp.
  */
 public final class EventTimeBuffer<T> {
   private final MapState<Long, List<T>> pending;
@@ -50,6 +54,21 @@ public final class EventTimeBuffer<T> {
     pending.remove(eventTime);
     atTime.sort(tieBreak);
     return atTime;
+  }
+
+  /** True when events at exactly this timestamp are waiting. */
+  public boolean holds(long eventTime) throws Exception {
+    return pending.contains(eventTime);
+  }
+
+  /** The timestamps with waiting events, oldest first. */
+  public List<Long> timestamps() throws Exception {
+    List<Long> times = new ArrayList<>();
+    for (Long time : pending.keys()) {
+      times.add(time);
+    }
+    times.sort(Comparator.naturalOrder());
+    return times;
   }
 
   public boolean isEmpty() throws Exception {

@@ -21,6 +21,11 @@ import java.util.Objects;
  *     action may be without being behind the actions' watermark
  * @param actionsIdleness an actions topic silent this long (processing time) stops holding back the
  *     job's watermark
+ * @param streetStallLimit how long (processing time) a team action may wait for the street's event
+ *     time to reach it while that event time stands still (every camera and sensor of the job
+ *     silent); then the loop applies the waiting actions ahead of the street and says so in the
+ *     history. Must be longer than {@code actionsIdleness}: until the actions topic counts as idle,
+ *     it is the actions' own watermark that holds event time back.
  */
 public record WorkOrderConfig(
     Duration verifyGrace,
@@ -29,7 +34,8 @@ public record WorkOrderConfig(
     Duration repeatWindow,
     Duration metricsInterval,
     Duration actionsOutOfOrderness,
-    Duration actionsIdleness)
+    Duration actionsIdleness,
+    Duration streetStallLimit)
     implements Serializable {
 
   public WorkOrderConfig {
@@ -39,6 +45,15 @@ public record WorkOrderConfig(
     requirePositive(metricsInterval, "metricsInterval");
     requirePositive(actionsOutOfOrderness, "actionsOutOfOrderness");
     requirePositive(actionsIdleness, "actionsIdleness");
+    requirePositive(streetStallLimit, "streetStallLimit");
+    if (streetStallLimit.compareTo(actionsIdleness) <= 0) {
+      throw new IllegalArgumentException(
+          "streetStallLimit ("
+              + streetStallLimit
+              + ") must be longer than actionsIdleness ("
+              + actionsIdleness
+              + ")");
+    }
     if (recentActions < 1) {
       throw new IllegalArgumentException("recentActions must be at least 1, got " + recentActions);
     }
@@ -52,7 +67,10 @@ public record WorkOrderConfig(
         Duration.ofDays(30),
         Duration.ofMinutes(1),
         Duration.ofSeconds(5),
-        Duration.ofSeconds(30));
+        // Short: an action waits for the street's event time, and while the actions topic counts
+        // as active its own watermark (the newest request - 5 s) holds that back too.
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(2));
   }
 
   private static void requirePositive(Duration value, String name) {

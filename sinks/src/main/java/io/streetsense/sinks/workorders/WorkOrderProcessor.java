@@ -5,6 +5,7 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.blockmap.Deadlines;
 import io.streetsense.blockmap.Shop;
 import io.streetsense.blockmap.Zone;
+import io.streetsense.detectors.internal.EventTimeBuffer;
 import io.streetsense.schemas.GeoPoint;
 import io.streetsense.schemas.Severity;
 import io.streetsense.schemas.TeamAction;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -31,10 +33,13 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer of work orders: the closed loop of GB/T 30428 for one zone and violation type
@@ -54,6 +59,11 @@ import org.apache.flink.util.OutputTag;
  *       evidence {@code clear_for} after the resolution sends it back to the team (REWORK).
  *   <li>Deadlines are event-time timers: each escalates once, survives restarts, and leaves the
  *       order with the team.
+ *   <li>Both inputs are held until the watermark passes them and then applied in event-time order
+ *       (violations before actions at the same millisecond), so a replay gives the same orders
+ *       whatever the arrival order. Actions waiting while the street's event time stands still
+ *       longer than {@link WorkOrderConfig#streetStallLimit} are applied ahead of it, and the
+ *       history says so.
  * </ul>
  *
  * Every change appends a transition naming who made it, when (event time and processing time, the
@@ -64,6 +74,15 @@ import org.apache.flink.util.OutputTag;
 public final class WorkOrderProcessor
     extends KeyedCoProcessFunction<String, ViolationEvent, TeamAction, WorkOrder> {
   private static final long serialVersionUID = 2L;
+  private static final Logger LOG = LoggerFactory.getLogger(WorkOrderProcessor.class);
+
+  /** Same-millisecond ties: a fixed order, so every arrival order gives the same history. */
+  private static final Comparator<ViolationEvent> VIOLATION_ORDER =
+      Comparator.comparing((ViolationEvent v) -> v.getViolationId())
+          .thenComparing(v -> v.getKind().ordinal());
+
+  private static final Comparator<TeamAction> ACTION_ORDER =
+      Comparator.comparing(TeamAction::getActionId);
 
   public static final OutputTag<RefusedAction> REFUSED =
       new OutputTag<>("refused-actions", TypeInformation.of(RefusedAction.class));
@@ -103,6 +122,9 @@ public final class WorkOrderProcessor
 
   private transient ValueState<WorkOrder> openOrder;
   private transient ValueState<LoopState> loop;
+  private transient EventTimeBuffer<ViolationEvent> pendingViolations;
+  private transient EventTimeBuffer<TeamAction> pendingActions;
+  private transient ValueState<StreetWatch> streetWatch;
   private transient Counter filed;
   private transient Counter selfCleared;
   private transient Counter closed;
@@ -111,6 +133,8 @@ public final class WorkOrderProcessor
   private transient Counter applied;
   private transient Counter refused;
   private transient Counter duplicates;
+  private transient Counter lateInputs;
+  private transient Counter appliedAheadOfStreet;
 
   public WorkOrderProcessor(BlockMaps blockMaps, Clock clock) {
     this(blockMaps, clock, WorkOrderConfig.defaults());
@@ -131,6 +155,22 @@ public final class WorkOrderProcessor
     loop =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("loop", TypeInformation.of(LoopState.class)));
+    pendingViolations =
+        new EventTimeBuffer<>(
+            getRuntimeContext(),
+            "pending-violations",
+            TypeInformation.of(ViolationEvent.class),
+            VIOLATION_ORDER);
+    pendingActions =
+        new EventTimeBuffer<>(
+            getRuntimeContext(),
+            "pending-actions",
+            TypeInformation.of(TeamAction.class),
+            ACTION_ORDER);
+    streetWatch =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>("street-watch", TypeInformation.of(StreetWatch.class)));
     var metrics = getRuntimeContext().getMetricGroup();
     filed = metrics.counter("filed");
     selfCleared = metrics.counter("selfCleared");
@@ -140,6 +180,8 @@ public final class WorkOrderProcessor
     applied = metrics.counter("appliedActions");
     refused = metrics.counter("refusedActions");
     duplicates = metrics.counter("duplicateActions");
+    lateInputs = metrics.counter("lateInputs");
+    appliedAheadOfStreet = metrics.counter("actionsAppliedAheadOfStreet");
   }
 
   /** One change being made to a key's state: what to emit and what to keep. */
@@ -223,6 +265,19 @@ public final class WorkOrderProcessor
 
   @Override
   public void processElement1(ViolationEvent event, Context ctx, Collector<WorkOrder> out)
+      throws Exception {
+    long at = event.getEventTime().toEpochMilli();
+    if (at > ctx.timerService().currentWatermark()) {
+      pendingViolations.add(at, event, ctx.timerService());
+      return;
+    }
+    // The detectors emit a violation just before the watermark that passes it, so this does not
+    // happen in the job; should it, the event is applied as it comes rather than dropped.
+    lateInputs.inc();
+    applyViolation(event, ctx, out);
+  }
+
+  private void applyViolation(ViolationEvent event, Context ctx, Collector<WorkOrder> out)
       throws Exception {
     Change change = new Change(ctx, out);
     switch (event.getKind()) {
@@ -505,6 +560,31 @@ public final class WorkOrderProcessor
   @Override
   public void processElement2(TeamAction action, Context ctx, Collector<WorkOrder> out)
       throws Exception {
+    long at = action.getRequestedAt().toEpochMilli();
+    TimerService timers = ctx.timerService();
+    if (at > timers.currentWatermark()) {
+      pendingActions.add(at, action, timers);
+      watchStreet(timers);
+      return;
+    }
+    // Event time had already passed the request when it arrived (the team's clock behind the
+    // street's, or the action stuck on its way): applied now, and the history says so.
+    lateInputs.inc();
+    applyAction(
+        action,
+        " (arrived after the street's event time had passed "
+            + action.getRequestedAt()
+            + ": applied on arrival)",
+        ctx,
+        out);
+  }
+
+  /**
+   * Applies one action unless its id was applied before; {@code aheadNote}, when not null, is added
+   * to the reason of every transition it makes, saying why it was applied out of event order.
+   */
+  private void applyAction(
+      TeamAction action, String aheadNote, Context ctx, Collector<WorkOrder> out) throws Exception {
     Change change = new Change(ctx, out);
     LoopState s = change.state;
     if (s != null && s.recentActionIds.contains(action.getActionId())) {
@@ -513,6 +593,9 @@ public final class WorkOrderProcessor
     }
     if (apply(change, action)) {
       applied.inc();
+      if (aheadNote != null) {
+        annotate(change, action.getActionId(), aheadNote);
+      }
       LoopState kept = change.state();
       kept.recentActionIds.add(action.getActionId());
       while (kept.recentActionIds.size() > config.recentActions()) {
@@ -839,6 +922,27 @@ public final class WorkOrderProcessor
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WorkOrder> out)
       throws Exception {
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      onStreetWatch(timestamp, ctx, out);
+      return;
+    }
+    // The watermark passed this instant: first what happened at it, then the deadlines due at it
+    // (an ACCEPT at exactly acceptBy is on time).
+    for (ViolationEvent event : pendingViolations.take(timestamp)) {
+      applyViolation(event, ctx, out);
+    }
+    for (TeamAction action : pendingActions.take(timestamp)) {
+      applyAction(action, null, ctx, out);
+    }
+    if (pendingActions.isEmpty()) {
+      endStreetWatch(ctx.timerService());
+    }
+    onDeadline(timestamp, ctx, out);
+  }
+
+  /** Deadlines, the verification check and the end of a closed order's memory. */
+  private void onDeadline(long timestamp, OnTimerContext ctx, Collector<WorkOrder> out)
+      throws Exception {
     Change change = new Change(ctx, out);
     LoopState s = change.state;
     if (s == null) {
@@ -922,7 +1026,9 @@ public final class WorkOrderProcessor
     }
     for (Long registered : new ArrayList<>(s.timers)) {
       if (!wanted.contains(registered)) {
-        timers.deleteEventTimeTimer(registered);
+        if (!heldByBuffers(registered)) { // one timer per instant: the buffers still need it
+          timers.deleteEventTimeTimer(registered);
+        }
         s.timers.remove(registered);
       }
     }
@@ -932,6 +1038,103 @@ public final class WorkOrderProcessor
         s.timers.add(time);
       }
     }
+  }
+
+  private boolean heldByBuffers(long timestamp) {
+    try {
+      return pendingViolations.holds(timestamp) || pendingActions.holds(timestamp);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the loop's pending inputs", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // A street whose event time stands still
+
+  /** Arms the processing-time check for actions waiting on the street's event time. */
+  private void watchStreet(TimerService timers) throws Exception {
+    if (streetWatch.value() != null) {
+      return;
+    }
+    long at = timers.currentProcessingTime() + config.streetStallLimit().toMillis();
+    timers.registerProcessingTimeTimer(at);
+    streetWatch.update(new StreetWatch(at, timers.currentWatermark()));
+  }
+
+  private void endStreetWatch(TimerService timers) throws Exception {
+    StreetWatch watch = streetWatch.value();
+    if (watch != null) {
+      timers.deleteProcessingTimeTimer(watch.timer);
+      streetWatch.clear();
+    }
+  }
+
+  /**
+   * Actions are waiting for the street's event time. If it moved since the last look, it will reach
+   * them (a replay, however long, keeps moving): look again later. If it stood still for the whole
+   * {@code streetStallLimit} (every device silent), apply what waits now, in event-time order, and
+   * say so in each transition: a team's accept must not wait for the cameras to come back.
+   */
+  private void onStreetWatch(long timestamp, OnTimerContext ctx, Collector<WorkOrder> out)
+      throws Exception {
+    StreetWatch watch = streetWatch.value();
+    TimerService timers = ctx.timerService();
+    if (watch == null || watch.timer != timestamp) {
+      return;
+    }
+    long watermark = timers.currentWatermark();
+    if (watermark > watch.watermark) {
+      watch.watermark = watermark;
+      watch.timer = timestamp + config.streetStallLimit().toMillis();
+      timers.registerProcessingTimeTimer(watch.timer);
+      streetWatch.update(watch);
+      return;
+    }
+    streetWatch.clear();
+    String note =
+        " (applied before the street's event time reached it: event time stood at "
+            + Instant.ofEpochMilli(watermark)
+            + " for "
+            + config.streetStallLimit()
+            + ", no camera or sensor reporting)";
+    TreeSet<Long> instants = new TreeSet<>(pendingViolations.timestamps());
+    instants.addAll(pendingActions.timestamps());
+    for (long instant : instants) {
+      for (ViolationEvent event : pendingViolations.take(instant)) {
+        applyViolation(event, ctx, out);
+      }
+      List<TeamAction> actions = pendingActions.take(instant);
+      for (TeamAction action : actions) {
+        appliedAheadOfStreet.inc();
+        LOG.info(
+            "work order {}: {} {} applied ahead of the street's event time ({})",
+            action.getWorkOrderId(),
+            action.getAction(),
+            action.getActionId(),
+            note.trim());
+        applyAction(action, note, ctx, out);
+      }
+      LoopState s = loop.value();
+      if (s == null || !s.timers.contains(instant)) {
+        timers.deleteEventTimeTimer(instant); // nothing left at this instant
+      }
+    }
+  }
+
+  /** Adds {@code note} to the reason of the transitions made by action {@code actionId}. */
+  private static void annotate(Change change, String actionId, String note) {
+    if (change.order == null) {
+      return;
+    }
+    List<WorkOrderTransition> history = new ArrayList<>(change.order.getHistory());
+    for (int i = 0; i < history.size(); i++) {
+      WorkOrderTransition entry = history.get(i);
+      if (actionId.equals(entry.getActionId())) {
+        history.set(
+            i, WorkOrderTransition.newBuilder(entry).setReason(entry.getReason() + note).build());
+      }
+    }
+    change.order.setHistory(history);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ final class LoopHarness implements AutoCloseable {
   final KeyedTwoInputStreamOperatorTestHarness<String, ViolationEvent, TeamAction, WorkOrder>
       harness;
   final TestClock clock;
+  private long watermark = Long.MIN_VALUE;
 
   LoopHarness(TestClock clock, WorkOrderConfig config, OperatorSubtaskState restore)
       throws Exception {
@@ -91,16 +92,45 @@ final class LoopHarness implements AutoCloseable {
         .build();
   }
 
+  /**
+   * Feeds a violation and moves the watermark to it, as in the job, where the detectors emit a
+   * violation just before the watermark that passes it.
+   */
   void violation(ViolationEvent event) throws Exception {
+    arrive(event);
+    watermark(event.getEventTime());
+  }
+
+  /**
+   * Feeds an action and moves the watermark to it: the street's event time has reached the request
+   * (an action older than the watermark is applied on arrival).
+   */
+  void act(TeamAction action) throws Exception {
+    arrive(action);
+    watermark(action.getRequestedAt());
+  }
+
+  /** Feeds a violation without moving the watermark: it waits until the watermark passes it. */
+  void arrive(ViolationEvent event) throws Exception {
     harness.processElement1(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
   }
 
-  void act(TeamAction action) throws Exception {
+  /** Feeds an action without moving the watermark: it waits until the watermark passes it. */
+  void arrive(TeamAction action) throws Exception {
     harness.processElement2(new StreamRecord<>(action, action.getRequestedAt().toEpochMilli()));
   }
 
+  /** Moves both inputs' watermark forward to {@code time} (never back). */
   void watermark(Instant time) throws Exception {
-    harness.processBothWatermarks(new Watermark(time.toEpochMilli()));
+    long at = time.toEpochMilli();
+    if (at > watermark) {
+      watermark = at;
+      harness.processBothWatermarks(new Watermark(at));
+    }
+  }
+
+  void processingTime(long millis) throws Exception {
+    harness.setProcessingTime(millis);
   }
 
   List<WorkOrder> orders() {
@@ -138,6 +168,10 @@ final class LoopHarness implements AutoCloseable {
 
   int timers() {
     return harness.numEventTimeTimers();
+  }
+
+  int processingTimers() {
+    return harness.numProcessingTimeTimers();
   }
 
   @Override
