@@ -47,23 +47,47 @@ public final class Pipeline implements AutoCloseable {
     this.job = job;
   }
 
+  /** Defines a pipeline's Flink job on the environment it runs in. */
+  @FunctionalInterface
+  public interface JobDefinition {
+    void define(
+        StreamExecutionEnvironment env,
+        StreetSenseJob.Settings settings,
+        BlockMaps blockMaps,
+        Clock clock);
+  }
+
   public static Pipeline start(PipelineSettings settings, BlockMaps blockMaps) throws Exception {
+    return start(settings, blockMaps, new Configuration(), StreetSenseJob::defineKafkaWorkflow);
+  }
+
+  /**
+   * The same pipeline with extra Flink configuration for its local cluster (e.g. a metrics
+   * reporter) and {@code job} in place of the StreetSense job: the load-test benchmark runs the
+   * real pipeline this way, and a bare passthrough job on the same bridge as its baseline.
+   */
+  public static Pipeline start(
+      PipelineSettings settings,
+      BlockMaps blockMaps,
+      Configuration flinkConfiguration,
+      JobDefinition job)
+      throws Exception {
     ensureTopics(
         settings.kafkaBootstrapServers(),
         settings.kafkaClientProperties(),
         settings.topics(),
         settings.partitions());
-    JobClient job = submitLocalJob(settings, blockMaps);
+    JobClient client = submitLocalJob(settings, blockMaps, flinkConfiguration, job);
     MqttKafkaBridge bridge;
     try {
       bridge =
           MqttKafkaBridge.start(bridgeConfig(settings, blockMaps), DeviceDirectory.of(blockMaps));
     } catch (RuntimeException e) {
-      job.cancel().get(30, TimeUnit.SECONDS);
+      client.cancel().get(30, TimeUnit.SECONDS);
       throw e;
     }
     return new Pipeline(
-        bridge, new BridgeMetricsReporter(bridge.metrics(), settings.influx()), job);
+        bridge, new BridgeMetricsReporter(bridge.metrics(), settings.influx()), client);
   }
 
   public MqttKafkaBridge bridge() {
@@ -123,9 +147,13 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private static JobClient submitLocalJob(PipelineSettings settings, BlockMaps blockMaps)
+  private static JobClient submitLocalJob(
+      PipelineSettings settings,
+      BlockMaps blockMaps,
+      Configuration flinkConfiguration,
+      JobDefinition job)
       throws Exception {
-    Configuration conf = new Configuration();
+    Configuration conf = new Configuration(flinkConfiguration);
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
     conf.set(RestOptions.BIND_PORT, "0"); // any free port: several pipelines may share a machine
     if (!settings.restartOnFailure()) {
@@ -133,7 +161,7 @@ public final class Pipeline implements AutoCloseable {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(settings.parallelism());
-    StreetSenseJob.defineKafkaWorkflow(env, settings.jobSettings(), blockMaps, Clock.systemUTC());
+    job.define(env, settings.jobSettings(), blockMaps, Clock.systemUTC());
     return env.executeAsync("StreetSense");
   }
 
