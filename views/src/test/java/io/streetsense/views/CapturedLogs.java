@@ -16,15 +16,16 @@ import org.apache.logging.log4j.core.config.Property;
 
 /**
  * Everything logged while open, as the lines a log file would hold (logger, level, message and the
- * stack trace of an exception), with our code at TRACE and Jetty and Javalin at INFO — what a
- * production log could contain.
+ * stack trace of an exception), with our code at TRACE and Jetty, Javalin and the Kafka clients at
+ * INFO — what a production log could contain.
  */
 final class CapturedLogs implements AutoCloseable {
   private static final Map<String, Level> LEVELS =
       Map.of(
           "io.streetsense", Level.TRACE,
           "org.eclipse.jetty", Level.INFO,
-          "io.javalin", Level.INFO);
+          "io.javalin", Level.INFO,
+          "org.apache.kafka", Level.INFO);
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final AbstractAppender appender;
