@@ -15,6 +15,7 @@ import io.streetsense.sinks.kafka.AvroKafkaSources;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.sinks.metrics.InfluxDbSink;
 import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.pipeline.PipelineStages;
 import io.streetsense.sinks.workorders.RefusedAction;
 import io.streetsense.sinks.workorders.ShopOffenceCount;
 import io.streetsense.sinks.workorders.ShopOffences;
@@ -187,7 +188,13 @@ public final class StreetSenseJob {
                     .map(MetricPoints::deviceHealth)
                     .returns(TypeInformation.of(MetricPoint.class))
                     .uid("metrics-device-health")
-                    .name("device_health points"));
+                    .name("device_health points"),
+                PipelineStages.detect(
+                    parking,
+                    frames,
+                    detected.deadLetters(),
+                    workOrderConfig.metricsInterval(),
+                    clock));
     points.sinkTo(sinks.metrics()).uid("sink-influxdb").name("metrics to InfluxDB");
   }
 

@@ -158,6 +158,13 @@ class EndToEndIT {
       assertTrue(
           count(services, "SELECT count(events) FROM pipeline WHERE stage = 'ingest'") >= 1,
           "pipeline points of the bridge");
+      // The detect stage counted every device message that reached the job, minute by minute.
+      long detected = count(services, "SELECT sum(events) FROM pipeline WHERE stage = 'detect'");
+      assertTrue(detected > 0, "pipeline points of the detect stage: " + detected + " events");
+      assertEquals(
+          0,
+          count(services, "SELECT sum(late) FROM pipeline WHERE stage = 'detect'"),
+          "no late messages on an in-order street");
     }
   }
 
