@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param deviceId the last level: the device id the payload must repeat
  */
 public record DeviceTopic(String blockId, DeviceKind kind, String deviceId) {
+  private static final String PREFIX = "blocks/";
+
   public DeviceTopic {
     Objects.requireNonNull(blockId, "blockId");
     Objects.requireNonNull(kind, "kind");
@@ -22,15 +24,22 @@ public record DeviceTopic(String blockId, DeviceKind kind, String deviceId) {
     if (topic == null) {
       return Optional.empty();
     }
-    String[] levels = topic.split("/", -1);
-    if (levels.length != 4 || !"blocks".equals(levels[0])) {
+    // Every message passes here: indexOf rather than split (no regex, no array).
+    if (!topic.startsWith(PREFIX)) {
       return Optional.empty();
     }
-    DeviceKind kind = DeviceKind.ofTopicLevel(levels[2]);
-    if (kind == null || !isIdLevel(levels[1]) || !isIdLevel(levels[3])) {
+    int blockEnd = topic.indexOf('/', PREFIX.length());
+    int kindEnd = blockEnd < 0 ? -1 : topic.indexOf('/', blockEnd + 1);
+    if (kindEnd < 0 || topic.indexOf('/', kindEnd + 1) >= 0) {
       return Optional.empty();
     }
-    return Optional.of(new DeviceTopic(levels[1], kind, levels[3]));
+    String block = topic.substring(PREFIX.length(), blockEnd);
+    DeviceKind kind = DeviceKind.ofTopicLevel(topic.substring(blockEnd + 1, kindEnd));
+    String device = topic.substring(kindEnd + 1);
+    if (kind == null || !isIdLevel(block) || !isIdLevel(device)) {
+      return Optional.empty();
+    }
+    return Optional.of(new DeviceTopic(block, kind, device));
   }
 
   private static boolean isIdLevel(String level) {

@@ -12,6 +12,7 @@ import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DetectedObject;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -165,8 +166,9 @@ public final class MessageValidator {
           ReasonCode.OVERSIZED,
           "payload is " + payload.length + " bytes, limit " + limits.maxPayloadBytes());
     }
-    String text = decodeUtf8(payload);
-    JsonNode root = parseJson(text);
+    // Devices send ASCII JSON almost always: then the bytes are valid UTF-8 as they are and Jackson
+    // reads them directly, without decoding into a String first (a tenth of the bridge's CPU).
+    JsonNode root = isAscii(payload) ? parseJson(payload) : parseJson(decodeUtf8(payload));
     if (!root.isObject()) {
       throw new Reject(
           ReasonCode.NOT_AN_OBJECT, "payload is a JSON " + typeName(root) + ", not an object");
@@ -422,10 +424,31 @@ public final class MessageValidator {
     }
   }
 
+  private static boolean isAscii(byte[] payload) {
+    for (byte b : payload) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private JsonNode parseJson(byte[] ascii) throws Reject {
+    return parseJson(() -> mapper.readTree(ascii));
+  }
+
   private JsonNode parseJson(String text) throws Reject {
+    return parseJson(() -> mapper.readTree(text));
+  }
+
+  private interface TreeReader {
+    JsonNode read() throws IOException;
+  }
+
+  private static JsonNode parseJson(TreeReader reader) throws Reject {
     JsonNode root;
     try {
-      root = mapper.readTree(text);
+      root = reader.read();
     } catch (JsonProcessingException e) {
       String message = e.getOriginalMessage();
       ReasonCode code =
@@ -440,6 +463,9 @@ public final class MessageValidator {
                   + ", column "
                   + e.getLocation().getColumnNr();
       throw new Reject(code, clip(firstLine(message), 200) + where);
+    } catch (IOException e) {
+      // Reading from memory: only malformed input ends up here.
+      throw new Reject(ReasonCode.INVALID_JSON, clip(firstLine(e.getMessage()), 200));
     }
     if (root == null || root.isMissingNode()) {
       throw new Reject(ReasonCode.INVALID_JSON, "payload holds no JSON value (only whitespace)");
