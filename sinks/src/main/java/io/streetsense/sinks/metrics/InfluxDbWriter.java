@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -14,6 +15,7 @@ import org.influxdb.InfluxDBFactory;
 import org.influxdb.dto.BatchPoints;
 import org.influxdb.dto.Point;
 import org.influxdb.dto.Query;
+import org.influxdb.dto.QueryResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,7 +191,7 @@ public final class InfluxDbWriter implements SinkWriter<MetricPoint> {
 
   private void send(List<MetricPoint> batch) {
     if (!databaseReady) {
-      influx.query(new Query("CREATE DATABASE \"" + settings.database() + "\""));
+      createDatabaseIfAllowed();
       databaseReady = true;
     }
     BatchPoints.Builder points =
@@ -198,6 +200,51 @@ public final class InfluxDbWriter implements SinkWriter<MetricPoint> {
       points.point(toInflux(point));
     }
     influx.write(points.build());
+  }
+
+  /**
+   * Creates the database for a first run against an empty InfluxDB. Creating needs an admin user; a
+   * deployment that writes with a write-only user (as it should) or through the v1-compatible API
+   * of InfluxDB 2.x/3.x (which has no CREATE DATABASE) has the database made beforehand: the
+   * refusal is then expected, logged once, and writing goes ahead.
+   */
+  private void createDatabaseIfAllowed() {
+    String error;
+    try {
+      QueryResult result =
+          influx.query(new Query("CREATE DATABASE \"" + settings.database() + "\""));
+      error = result.getError();
+      if (error == null && result.getResults() != null) {
+        error =
+            result.getResults().stream()
+                .map(QueryResult.Result::getError)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+      }
+    } catch (RuntimeException e) {
+      if (isConnectionProblem(e)) {
+        throw e; // InfluxDB is down: the write loop retries with backoff
+      }
+      error = e.getMessage();
+    }
+    if (error != null) {
+      LOG.info(
+          "InfluxDB at {} did not create database {} ({}); writing to it anyway: a write-only user"
+              + " needs the database made beforehand",
+          settings.url(),
+          settings.database(),
+          error);
+    }
+  }
+
+  private static boolean isConnectionProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Point toInflux(MetricPoint point) {
