@@ -69,6 +69,9 @@ public final class TokenRegistry {
     Set<String> tokens = new HashSet<>();
     String[] lines = text.split("\r?\n", -1);
     for (int n = 0; n < lines.length; n++) {
+      if (lines[n].strip().startsWith("#")) {
+        continue; // a comment line, commas and all
+      }
       for (String part : lines[n].split(",")) {
         String line = part.strip();
         if (line.isEmpty() || line.startsWith("#")) {

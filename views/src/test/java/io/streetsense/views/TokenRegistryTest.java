@@ -45,6 +45,14 @@ class TokenRegistryTest {
   }
 
   @Test
+  void aCommentLine_mayHoldCommas() {
+    TokenRegistry tokens =
+        TokenRegistry.parse(
+            "# squads, market supervision, police\nteam-a=" + A + "\n  # a, b\n", "tokens");
+    assertEquals(1, tokens.size());
+  }
+
+  @Test
   void errors_nameSourceAndLine_butNeverTheToken() {
     IllegalArgumentException shortToken =
         assertThrows(
