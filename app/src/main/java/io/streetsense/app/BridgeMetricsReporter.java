@@ -1,6 +1,7 @@
 package io.streetsense.app;
 
 import io.streetsense.ingest.BridgeMetrics;
+import io.streetsense.ingest.MqttKafkaBridge;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.sinks.metrics.InfluxDbWriter;
 import io.streetsense.sinks.metrics.MetricPoint;
@@ -15,12 +16,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>These are process metrics, so they carry the wall-clock time of the reading, not event time:
  * replaying device data does not replay the bridge. Counters are cumulative since the bridge
- * started (take a derivative in the dashboard).
+ * started (take a derivative in the dashboard). Each bridge instance writes its own series, tagged
+ * {@code instance} with its MQTT client id, so that several bridges sharing a subscription do not
+ * overwrite each other's counters.
  */
 final class BridgeMetricsReporter implements AutoCloseable {
   static final Duration EVERY = Duration.ofSeconds(5);
 
   private final BridgeMetrics metrics;
+  private final String instance;
   private final InfluxDbWriter writer;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -30,16 +34,18 @@ final class BridgeMetricsReporter implements AutoCloseable {
             return thread;
           });
 
-  BridgeMetricsReporter(BridgeMetrics metrics, InfluxDbSettings influx) {
-    this.metrics = metrics;
+  BridgeMetricsReporter(MqttKafkaBridge bridge, InfluxDbSettings influx) {
+    this.metrics = bridge.metrics();
+    this.instance = bridge.config().mqttClientId();
     this.writer = new InfluxDbWriter(influx);
     timer.scheduleAtFixedRate(
         this::report, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  static MetricPoint point(BridgeMetrics.Snapshot snapshot) {
+  static MetricPoint point(BridgeMetrics.Snapshot snapshot, String instance) {
     return MetricPoint.measurement("pipeline")
         .tag("stage", "ingest")
+        .tag("instance", instance)
         .field("events", snapshot.events())
         .field("dead_letters", snapshot.deadLetters())
         .field("received", snapshot.received())
@@ -52,7 +58,7 @@ final class BridgeMetricsReporter implements AutoCloseable {
   }
 
   private void report() {
-    writer.write(point(metrics.snapshot()));
+    writer.write(point(metrics.snapshot(), instance));
   }
 
   @Override

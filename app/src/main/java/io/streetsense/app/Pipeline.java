@@ -87,7 +87,7 @@ public final class Pipeline implements AutoCloseable {
       throw e;
     }
     return new Pipeline(
-        bridge, new BridgeMetricsReporter(bridge.metrics(), settings.influx()), client);
+        bridge, new BridgeMetricsReporter(bridge, settings.influx()), client);
   }
 
   public MqttKafkaBridge bridge() {

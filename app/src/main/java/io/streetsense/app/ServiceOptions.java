@@ -132,11 +132,17 @@ final class ServiceOptions {
   }
 
   InfluxDbSettings influxSettings() throws IOException {
-    InfluxDbSettings settings = InfluxDbSettings.of(require(influx, "--influx"), influxDb);
-    String password = secret("STREETSENSE_INFLUX_PASSWORD", influxPasswordFile);
-    return influxUser == null && password == null
+    return influxSettings(require(influx, "--influx"), influxDb, influxUser, influxPasswordFile);
+  }
+
+  /** The password or token comes from {@code passwordFile}, else $STREETSENSE_INFLUX_PASSWORD. */
+  static InfluxDbSettings influxSettings(
+      String url, String database, String user, Path passwordFile) throws IOException {
+    InfluxDbSettings settings = InfluxDbSettings.of(url, database);
+    String password = secret("STREETSENSE_INFLUX_PASSWORD", passwordFile);
+    return user == null && password == null
         ? settings
-        : settings.withCredentials(influxUser == null ? "streetsense" : influxUser, password);
+        : settings.withCredentials(user == null ? "streetsense" : user, password);
   }
 
   Properties kafkaClientProperties() throws IOException {

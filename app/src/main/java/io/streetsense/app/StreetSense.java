@@ -26,7 +26,12 @@ import picocli.CommandLine.Mixin;
       "Options of 'run' and 'job' may also come from a properties file: --config FILE",
       "(keys are the long option names without dashes, e.g. kafka=broker-1:9092)."
     },
-    subcommands = {DemoCommand.class, StreetSense.Run.class, StreetSense.Job.class})
+    subcommands = {
+      DemoCommand.class,
+      StreetSense.Run.class,
+      StreetSense.Job.class,
+      BridgeCommand.class
+    })
 public final class StreetSense implements Callable<Integer> {
 
   @Override

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,18 @@ public final class BridgeMain {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, bridge -> () -> {});
+  }
+
+  /**
+   * Runs the bridge as {@link #main} does; {@code alongside} starts something that lives as long as
+   * the bridge (e.g. a metrics reporter) and is closed after the bridge has drained.
+   */
+  public static int run(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      Function<MqttKafkaBridge, AutoCloseable> alongside) {
     Path configFile = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -75,7 +88,14 @@ public final class BridgeMain {
       LOG.debug("start failure", e);
       return 1;
     }
-    Thread hook = new Thread(bridge::close, "ingest-shutdown");
+    AutoCloseable companion = alongside.apply(bridge);
+    Thread hook =
+        new Thread(
+            () -> {
+              bridge.close();
+              closeQuietly(companion);
+            },
+            "ingest-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     ScheduledExecutorService reporter =
         Executors.newSingleThreadScheduledExecutor(
@@ -99,9 +119,18 @@ public final class BridgeMain {
     }
     if (bridge.failure() != null) {
       bridge.close();
+      closeQuietly(companion);
       return 1;
     }
     return 0;
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", closeable, e.toString());
+    }
   }
 
   private static BlockMaps loadBlockMaps(List<Path> paths) {

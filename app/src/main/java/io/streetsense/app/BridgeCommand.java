@@ -1,0 +1,76 @@
+package io.streetsense.app;
+
+import io.streetsense.ingest.BridgeMain;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code streetsense bridge}: the MQTT→Kafka bridge on its own (one or more per deployment, beside
+ * a Flink cluster running the job), as {@code ingest}'s {@link BridgeMain} runs it, plus its
+ * counters in InfluxDB as the {@code pipeline} measurement ({@code stage=ingest}, tagged with the
+ * instance's MQTT client id) when {@code --influx} is given.
+ */
+@Command(
+    name = "bridge",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run only the MQTT->Kafka bridge, configured by a bridge properties file (keys: see",
+      "--bridge-help). With --influx its counters go to InfluxDB (measurement pipeline,",
+      "stage=ingest). Stop with SIGTERM or Ctrl-C: messages in flight are drained first."
+    })
+final class BridgeCommand implements Callable<Integer> {
+  @Option(
+      names = "--bridge-config",
+      paramLabel = "FILE",
+      description = "The bridge's properties file (MQTT, Kafka, block maps).")
+  Path bridgeConfig;
+
+  @Option(names = "--bridge-help", description = "List the bridge's configuration keys.")
+  boolean bridgeHelp;
+
+  @Option(names = "--influx", description = "InfluxDB URL (v1 write API), e.g. http://influx:8086.")
+  String influx;
+
+  @Option(
+      names = "--influx-db",
+      defaultValue = "streetsense",
+      description = "InfluxDB database (or 2.x/3.x bucket). Default: ${DEFAULT-VALUE}.")
+  String influxDb;
+
+  @Option(
+      names = "--influx-user",
+      description =
+          "InfluxDB user; the password or token comes from $STREETSENSE_INFLUX_PASSWORD or"
+              + " --influx-password-file.")
+  String influxUser;
+
+  @Option(
+      names = "--influx-password-file",
+      description = "File holding the InfluxDB password or token.")
+  Path influxPasswordFile;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> args = new ArrayList<>();
+    if (bridgeHelp) {
+      args.add("--help");
+    } else if (bridgeConfig != null) {
+      args.add("--config");
+      args.add(bridgeConfig.toString());
+    }
+    InfluxDbSettings metrics =
+        influx == null
+            ? null
+            : ServiceOptions.influxSettings(influx, influxDb, influxUser, influxPasswordFile);
+    return BridgeMain.run(
+        args.toArray(String[]::new),
+        System.out,
+        System.err,
+        bridge -> metrics == null ? () -> {} : new BridgeMetricsReporter(bridge, metrics));
+  }
+}
