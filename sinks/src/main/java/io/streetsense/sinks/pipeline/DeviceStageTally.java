@@ -21,6 +21,13 @@ import org.apache.flink.util.Collector;
  * its end. The bridge passes duplicates on by design (MQTT QoS 1 redelivers); this is where they
  * are counted, the detectors themselves ignore them.
  *
+ * <p>Gaps: a parking sensor numbers its messages one by one, so a {@code seq} more than one past
+ * the highest seen so far means messages that never reached Kafka (e.g. the broker's queue for an
+ * offline bridge overflowed): counted as {@code missing}. A {@code seq} far below the highest (more
+ * than the remembered window) is a device restart or the counter's wrap, not a gap; one that comes
+ * late within the window takes its place back (so an interval's {@code missing} can be negative
+ * when the late one arrives an interval later; the sum over time is right).
+ *
  * <p>A sample behind the watermark (a late message, or the dead letter the detectors wrote for it)
  * is counted in the interval the watermark is in, so nothing is lost from the tally.
  */
@@ -31,6 +38,7 @@ public final class DeviceStageTally extends KeyedProcessFunction<String, StageSa
   private final long intervalMillis;
   private transient MapState<Long, StageCounts> open;
   private transient ValueState<List<Long>> recentSeqs;
+  private transient ValueState<Long> highestSeq;
 
   public DeviceStageTally(Duration interval) {
     if (interval.isNegative() || interval.isZero()) {
@@ -49,6 +57,8 @@ public final class DeviceStageTally extends KeyedProcessFunction<String, StageSa
     recentSeqs =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("recent-seqs", Types.LIST(Types.LONG)));
+    highestSeq =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("highest-seq", Types.LONG));
   }
 
   @Override
@@ -67,6 +77,9 @@ public final class DeviceStageTally extends KeyedProcessFunction<String, StageSa
         counts.events++;
         if (seenBefore(sample.seq)) {
           counts.duplicates++;
+        } else if (sample.consecutive) {
+          counts.missing += gapBefore(sample.seq);
+          counts.devicesWithGaps = counts.missing > 0 ? 1 : 0;
         }
         break;
       case LATE:
@@ -79,6 +92,22 @@ public final class DeviceStageTally extends KeyedProcessFunction<String, StageSa
     }
     counts.maxLagMs = Math.max(counts.maxLagMs, sample.lagMs);
     open.put(end, counts);
+  }
+
+  /**
+   * How many numbers were skipped before {@code seq} (-1: {@code seq} itself was counted missing
+   * and has come after all); remembers the highest number seen.
+   */
+  private long gapBefore(long seq) throws Exception {
+    if (seq < 0) {
+      return 0;
+    }
+    Long highest = highestSeq.value();
+    if (highest == null || seq > highest || highest - seq > REMEMBERED_SEQS) {
+      highestSeq.update(seq);
+      return highest == null || seq <= highest ? 0 : seq - highest - 1;
+    }
+    return -1; // late, within the window and not a duplicate: it was counted as missing
   }
 
   /** Remembers {@code seq}; true when it was among the device's recent sequence numbers. */

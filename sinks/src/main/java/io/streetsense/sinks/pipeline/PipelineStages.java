@@ -45,6 +45,7 @@ public final class PipelineStages {
                     new StageSample(
                         e.getBlockId() + "/" + e.getSensorId(),
                         e.getSeq(),
+                        true,
                         StageSample.Kind.EVENT,
                         lag(clock, e.getReceivedAt())))
             .returns(samples)

@@ -10,6 +10,12 @@ public final class StageCounts {
   public long late;
   public long deadLetters;
 
+  /** Messages missing from consecutively numbered devices (gaps in {@code seq}). */
+  public long missing;
+
+  /** Devices with such a gap. */
+  public long devicesWithGaps;
+
   /** The largest lag seen in the interval, ms; -1 when none was known. */
   public long maxLagMs = -1;
 
@@ -24,6 +30,8 @@ public final class StageCounts {
     duplicates += other.duplicates;
     late += other.late;
     deadLetters += other.deadLetters;
+    missing += other.missing;
+    devicesWithGaps += other.devicesWithGaps;
     maxLagMs = Math.max(maxLagMs, other.maxLagMs);
   }
 }

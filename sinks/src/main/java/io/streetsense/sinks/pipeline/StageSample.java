@@ -20,6 +20,13 @@ public final class StageSample {
   /** The device's sequence number (sensor {@code seq}, camera {@code frame}); -1 when unknown. */
   public long seq = -1;
 
+  /**
+   * The device numbers its messages one by one (parking sensors' {@code seq}, CONTRACT.md §1), so a
+   * gap in the numbers is messages lost before Kafka. Camera frame numbers skip frames the camera
+   * did not analyse: no gaps counted for them.
+   */
+  public boolean consecutive;
+
   public Kind kind;
 
   /** Processing time at the job's input minus the bridge's receive time, ms; -1 when unknown. */
@@ -28,8 +35,13 @@ public final class StageSample {
   public StageSample() {}
 
   public StageSample(String device, long seq, Kind kind, long lagMs) {
+    this(device, seq, false, kind, lagMs);
+  }
+
+  public StageSample(String device, long seq, boolean consecutive, Kind kind, long lagMs) {
     this.device = device;
     this.seq = seq;
+    this.consecutive = consecutive;
     this.kind = kind;
     this.lagMs = lagMs;
   }

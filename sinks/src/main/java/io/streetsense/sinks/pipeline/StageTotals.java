@@ -8,6 +8,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Second half of the tally, keyed by stage: adds the devices' counts of an interval and writes one
@@ -17,6 +19,7 @@ import org.apache.flink.util.Collector;
  */
 public final class StageTotals extends KeyedProcessFunction<String, StageCounts, MetricPoint> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(StageTotals.class);
   public static final String MEASUREMENT = "pipeline";
 
   private transient MapState<Long, StageCounts> open;
@@ -56,7 +59,18 @@ public final class StageTotals extends KeyedProcessFunction<String, StageCounts,
             .field("events", total.events)
             .field("duplicates", total.duplicates)
             .field("late", total.late)
-            .field("dead_letters", total.deadLetters);
+            .field("dead_letters", total.deadLetters)
+            .field("missing", total.missing);
+    if (total.missing > 0) {
+      // Never silent: one line per interval, however many devices lost messages.
+      LOG.warn(
+          "{} device messages missing from {} device(s) in the interval ending {}: gaps in their"
+              + " sequence numbers, lost before Kafka (an MQTT session queue that overflowed or"
+              + " expired while the bridge was away?)",
+          total.missing,
+          total.devicesWithGaps,
+          java.time.Instant.ofEpochMilli(total.intervalEnd));
+    }
     if (total.maxLagMs >= 0) {
       point.field("lag_ms", total.maxLagMs);
     }

@@ -91,6 +91,30 @@ class PipelineStageTallyTest {
     assertEquals(90_000L, second.fields().get("lag_ms"));
   }
 
+  private static StageSample sensor(long seq) {
+    return new StageSample("b/s1", seq, true, StageSample.Kind.EVENT, 0);
+  }
+
+  @Test
+  void gapsInASensorsSequence_areCountedAsMissing_restartsAndWrapsAreNot() throws Exception {
+    List<StreamRecord<StageSample>> in = new ArrayList<>();
+    long t = T0;
+    for (long seq : new long[] {1, 2, 3, 10, 9, 9, 11}) {
+      in.add(new StreamRecord<>(sensor(seq), t += 100)); // 4..8 never came; 9 came late, twice
+    }
+    in.add(new StreamRecord<>(event("b/c1", 5, 0), t += 100)); // camera frames may skip
+    in.add(new StreamRecord<>(event("b/c1", 50, 0), t += 100));
+    in.add(new StreamRecord<>(sensor(Integer.MAX_VALUE), T0 + MINUTE + 1)); // a big jump: missing
+    in.add(new StreamRecord<>(sensor(0), T0 + MINUTE + 2)); // the counter wrapped
+    in.add(new StreamRecord<>(sensor(1), T0 + MINUTE + 3));
+
+    List<MetricPoint> points = tally(in, T0 + 3 * MINUTE);
+
+    assertEquals(5L, points.get(0).fields().get("missing"), "seq 4 to 8");
+    assertEquals(1L, points.get(0).fields().get("duplicates"), "the second 9");
+    assertEquals(Integer.MAX_VALUE - 12L, points.get(1).fields().get("missing"));
+  }
+
   @Test
   void aSequenceNumberIsADuplicateOnlyWhileRemembered() throws Exception {
     List<StreamRecord<StageSample>> in = new ArrayList<>();
