@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,26 +34,7 @@ final class BridgeCommand implements Callable<Integer> {
   @Option(names = "--bridge-help", description = "List the bridge's configuration keys.")
   boolean bridgeHelp;
 
-  @Option(names = "--influx", description = "InfluxDB URL (v1 write API), e.g. http://influx:8086.")
-  String influx;
-
-  @Option(
-      names = "--influx-db",
-      defaultValue = "streetsense",
-      description = "InfluxDB database (or 2.x/3.x bucket). Default: ${DEFAULT-VALUE}.")
-  String influxDb;
-
-  @Option(
-      names = "--influx-user",
-      description =
-          "InfluxDB user; the password or token comes from $STREETSENSE_INFLUX_PASSWORD or"
-              + " --influx-password-file.")
-  String influxUser;
-
-  @Option(
-      names = "--influx-password-file",
-      description = "File holding the InfluxDB password or token.")
-  Path influxPasswordFile;
+  @Mixin InfluxOptions influx;
 
   @Override
   public Integer call() throws Exception {
@@ -63,10 +45,7 @@ final class BridgeCommand implements Callable<Integer> {
       args.add("--config");
       args.add(bridgeConfig.toString());
     }
-    InfluxDbSettings metrics =
-        influx == null
-            ? null
-            : ServiceOptions.influxSettings(influx, influxDb, influxUser, influxPasswordFile);
+    InfluxDbSettings metrics = influx.given() ? influx.settings() : null;
     return BridgeMain.run(
         args.toArray(String[]::new),
         System.out,

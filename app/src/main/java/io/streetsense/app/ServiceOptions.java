@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,25 +43,7 @@ final class ServiceOptions {
       description = "Properties file passed to every Kafka client (SASL, TLS, ...).")
   Path kafkaProperties;
 
-  @Option(names = "--influx", description = "InfluxDB URL (v1 write API), e.g. http://influx:8086.")
-  String influx;
-
-  @Option(
-      names = "--influx-db",
-      defaultValue = "streetsense",
-      description = "InfluxDB database (or 2.x/3.x bucket). Default: ${DEFAULT-VALUE}.")
-  String influxDb;
-
-  @Option(
-      names = "--influx-user",
-      description =
-          "InfluxDB user; the password or token comes from $STREETSENSE_INFLUX_PASSWORD or --influx-password-file.")
-  String influxUser;
-
-  @Option(
-      names = "--influx-password-file",
-      description = "File holding the InfluxDB password or token.")
-  Path influxPasswordFile;
+  @Mixin InfluxOptions influx;
 
   @Option(names = "--blockmaps", description = "Folder of block-map YAML files (one per block).")
   Path blockMaps;
@@ -132,17 +115,7 @@ final class ServiceOptions {
   }
 
   InfluxDbSettings influxSettings() throws IOException {
-    return influxSettings(require(influx, "--influx"), influxDb, influxUser, influxPasswordFile);
-  }
-
-  /** The password or token comes from {@code passwordFile}, else $STREETSENSE_INFLUX_PASSWORD. */
-  static InfluxDbSettings influxSettings(
-      String url, String database, String user, Path passwordFile) throws IOException {
-    InfluxDbSettings settings = InfluxDbSettings.of(url, database);
-    String password = secret("STREETSENSE_INFLUX_PASSWORD", passwordFile);
-    return user == null && password == null
-        ? settings
-        : settings.withCredentials(user == null ? "streetsense" : user, password);
+    return influx.settings();
   }
 
   Properties kafkaClientProperties() throws IOException {
