@@ -6,7 +6,6 @@ import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.blockmap.ZoneKind;
-import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.ingest.BridgeMetrics;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationEvent;
@@ -16,7 +15,6 @@ import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
-import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.views.TokenRegistry;
 import io.streetsense.views.ViewsConfig;
 import io.streetsense.views.ViewsServer;
@@ -32,7 +30,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -136,20 +133,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  InfluxDB " + services.influx().url() + "  (database streetsense)");
 
       PipelineSettings settings =
-          new PipelineSettings(
-              services.mqtt().serverUri(),
-              null,
-              null,
-              services.kafka().bootstrapServers(),
-              new Properties(),
-              Topics.defaults(),
-              2,
-              InfluxDbSettings.of(services.influx().url(), "streetsense"),
-              DetectorConfig.defaults(),
-              Duration.ofSeconds(2),
-              1000,
-              2,
-              true);
+          PipelineSettings.local(services, Topics.defaults(), Duration.ofSeconds(2), true);
 
       try (Pipeline pipeline = Pipeline.start(settings, maps);
           WorkOrderFeed feed =

@@ -2,6 +2,7 @@ package io.streetsense.app;
 
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.schemas.Topics;
+import io.streetsense.services.LocalServices;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -60,6 +61,32 @@ public record PipelineSettings(
         influx,
         detectors,
         checkpointInterval);
+  }
+
+  /**
+   * For services started on this machine ({@link LocalServices}: the demo and the tests): no
+   * credentials, 2 partitions, bridge window 1000, parallelism 2, the detectors' defaults, the
+   * database {@code streetsense}.
+   */
+  public static PipelineSettings local(
+      LocalServices services,
+      Topics topics,
+      Duration checkpointInterval,
+      boolean restartOnFailure) {
+    return new PipelineSettings(
+        services.mqtt().serverUri(),
+        null,
+        null,
+        services.kafka().bootstrapServers(),
+        new Properties(),
+        topics,
+        2,
+        InfluxDbSettings.of(services.influx().url(), "streetsense"),
+        DetectorConfig.defaults(),
+        checkpointInterval,
+        1000,
+        2,
+        restartOnFailure);
   }
 
   @Override

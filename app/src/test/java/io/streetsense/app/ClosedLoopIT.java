@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMaps;
-import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.schemas.Topics;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.Background;
@@ -16,7 +15,6 @@ import io.streetsense.simulator.IllegalStall;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
-import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.testing.SharedBlockMaps;
 import io.streetsense.views.TokenRegistry;
 import io.streetsense.views.ViewsConfig;
@@ -34,7 +32,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -77,20 +74,7 @@ class ClosedLoopIT {
     try (LocalServices services = LocalServices.start(workDir)) {
       Topics topics = Topics.withPrefix("loop-" + UUID.randomUUID() + ".");
       PipelineSettings settings =
-          new PipelineSettings(
-              services.mqtt().serverUri(),
-              null,
-              null,
-              services.kafka().bootstrapServers(),
-              new Properties(),
-              topics,
-              2,
-              InfluxDbSettings.of(services.influx().url(), "streetsense"),
-              DetectorConfig.defaults(),
-              Duration.ofSeconds(1),
-              1000,
-              2,
-              false);
+          PipelineSettings.local(services, topics, Duration.ofSeconds(1), false);
       SimulatedClock street = SimulatedClock.endingNow(STREET, SPEED);
       StreetScenario scenario =
           StreetScenario.builder(jiashan)

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMaps;
-import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
@@ -19,7 +18,6 @@ import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
-import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.testing.SharedBlockMaps;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,19 +48,10 @@ class EndToEndIT {
 
     try (LocalServices services = LocalServices.start(workDir)) {
       PipelineSettings settings =
-          new PipelineSettings(
-              services.mqtt().serverUri(),
-              null,
-              null,
-              services.kafka().bootstrapServers(),
-              new Properties(),
+          PipelineSettings.local(
+              services,
               Topics.withPrefix("e2e-" + UUID.randomUUID() + "."),
-              2,
-              InfluxDbSettings.of(services.influx().url(), "streetsense"),
-              DetectorConfig.defaults(),
               Duration.ofSeconds(1),
-              1000,
-              2,
               false);
       SimulatedClock clock = SimulatedClock.endingNow(STREET, 0); // as fast as possible
       StreetScenario scenario = Scenarios.demo(jiashan, 7, STREET).startingAt(clock.simStart());
