@@ -71,6 +71,10 @@ final class ChildJvm implements AutoCloseable {
     Process p =
         new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     ChildJvm child = new ChildJvm(name, p, log);
+    // Should this JVM be stopped, the child goes with it (on its own it would notice only when its
+    // stdin closes, and then wait for services that are gone).
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> p.destroyForcibly(), "stop-child-" + name));
     Thread reader = new Thread(() -> child.read(listener), "child-" + name + "-stdout");
     reader.setDaemon(true);
     reader.start();

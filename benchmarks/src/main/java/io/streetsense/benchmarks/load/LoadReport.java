@@ -494,8 +494,8 @@ final class LoadReport {
       }
       h.append("</td><td>")
           .append(ack == null ? "–" : fmt(ack.p99()))
-          .append("</td><td class='l'>")
-          .append(esc(cpu(s.cpuCores())))
+          .append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.0f", s.machineBusyPercent()))
           .append("</td><td class='l'>")
           .append(esc(s.verdict()))
           .append("</td></tr>");
@@ -543,27 +543,90 @@ final class LoadReport {
                       a.byType())))
           .append("</p>");
     }
+    cpuTable(h, p);
     Results.Step focus = focusStep(p);
     if (focus != null) {
-      h.append("<p class='small'>Where the CPU went in step '")
+      h.append("<p class='small'>Inside the bridge+Flink JVM in step '")
           .append(esc(focus.label()))
-          .append("': ")
-          .append(esc(cpu(focus.cpuCores())))
-          .append(" (machine ")
-          .append(String.format(Locale.ROOT, "%.0f", focus.machineBusyPercent()))
-          .append(" % busy). Bridge+Flink JVM threads (cores): ")
-          .append(esc(focus.sutThreadCores().toString()))
-          .append(". Flink tasks: ")
-          .append(esc(focus.flinkTasks().toString()))
-          .append(". Heap max (MB): ")
-          .append(esc(focus.heapMaxMb().toString()))
-          .append("; RSS max (MB): ")
-          .append(esc(focus.rssMaxMb().toString()))
-          .append("; GC % of wall time: ")
-          .append(esc(focus.gcPercent().toString()))
-          .append("</p>");
+          .append("' (CPU time of its threads by name; Flink's busy time is wall-clock time a task")
+          .append(" was not idle or back-pressured, which on a saturated machine includes waiting")
+          .append(" for a core):</p><table><tr><th class='l'>thread group</th><th>cores</th></tr>");
+      focus
+          .sutThreadCores()
+          .forEach(
+              (k, v) ->
+                  h.append("<tr><td class='l'>")
+                      .append(esc(k))
+                      .append("</td><td>")
+                      .append(String.format(Locale.ROOT, "%.2f", v))
+                      .append("</td></tr>"));
+      h.append("</table><table><tr><th class='l'>Flink task</th><th>busy (cores)</th>")
+          .append("<th>back-pressured (cores)</th></tr>");
+      focus
+          .flinkTasks()
+          .forEach(
+              (k, v) ->
+                  h.append("<tr><td class='l'>")
+                      .append(esc(k))
+                      .append("</td><td>")
+                      .append(String.format(Locale.ROOT, "%.2f", v.getOrDefault("busyCores", 0.0)))
+                      .append("</td><td>")
+                      .append(
+                          String.format(
+                              Locale.ROOT, "%.2f", v.getOrDefault("backPressuredCores", 0.0)))
+                      .append("</td></tr>"));
+      h.append("</table><table><tr><th class='l'>process</th><th>heap max MB</th>")
+          .append("<th>RSS max MB</th><th>GC % of wall time</th></tr>");
+      for (String proc : focus.rssMaxMb().keySet()) {
+        Double heap = focus.heapMaxMb().get(proc);
+        Double gc = focus.gcPercent().get(proc);
+        h.append("<tr><td class='l'>")
+            .append(esc(proc))
+            .append("</td><td>")
+            .append(heap == null ? "–" : fmt(heap))
+            .append("</td><td>")
+            .append(fmt(focus.rssMaxMb().get(proc)))
+            .append("</td><td>")
+            .append(gc == null ? "–" : String.format(Locale.ROOT, "%.1f", gc))
+            .append("</td></tr>");
+      }
+      h.append("</table>");
     }
     charts(h, p, metric);
+  }
+
+  /** CPU cores per process (rows) in each step and the drain (columns). */
+  private static void cpuTable(StringBuilder h, Results.Phase p) {
+    List<String> columns = new ArrayList<>();
+    List<Map<String, Double>> cores = new ArrayList<>();
+    for (Results.Step s : p.steps()) {
+      columns.add(s.label());
+      cores.add(s.cpuCores());
+    }
+    if (p.drain() != null) {
+      columns.add("drain");
+      cores.add(p.drain().cpuCores());
+    }
+    Set<String> procs = new LinkedHashSet<>();
+    cores.forEach(c -> procs.addAll(c.keySet()));
+    if (procs.isEmpty()) {
+      return;
+    }
+    h.append("<p class='small'>CPU per process, cores (CPU seconds per second, from /proc; 'other'")
+        .append(" is the rest of the machine):</p><table><tr><th class='l'>process</th>");
+    columns.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
+    h.append("</tr>");
+    for (String proc : procs) {
+      h.append("<tr><td class='l'>").append(esc(proc)).append("</td>");
+      for (Map<String, Double> c : cores) {
+        Double v = c.get(proc);
+        h.append("<td>")
+            .append(v == null ? "–" : String.format(Locale.ROOT, "%.2f", v))
+            .append("</td>");
+      }
+      h.append("</tr>");
+    }
+    h.append("</table>");
   }
 
   /** The step to break CPU down for: the 80 % step, else the last sustained one, else the last. */

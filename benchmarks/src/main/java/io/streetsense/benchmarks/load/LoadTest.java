@@ -178,10 +178,27 @@ public final class LoadTest implements Callable<Integer> {
   int bridgeWindow;
 
   @Option(
+      names = "--checkpoint-storage",
+      defaultValue = "filesystem",
+      description =
+          "filesystem (a folder in the work dir) or jobmanager (the job's own default: memory,"
+              + " at most 5 MB per state handle, which a 100-block city exceeds). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String checkpointStorage;
+
+  @Option(
       names = "--connections",
       defaultValue = "2",
       description = "Generator MQTT connections (threads). Default: ${DEFAULT-VALUE}.")
   int connections;
+
+  @Option(
+      names = "--generator-client",
+      defaultValue = "raw",
+      description =
+          "raw (a minimal MQTT 3.1.1 QoS 1 publisher that batches writes) or paho (Paho mqttv3,"
+              + " several times the CPU per message). Default: ${DEFAULT-VALUE}.")
+  String generatorClient;
 
   @Option(
       names = "--publish-window",
@@ -418,7 +435,9 @@ public final class LoadTest implements Callable<Integer> {
     m.put("parallelism", parallelism);
     m.put("checkpointInterval", checkpointInterval.toString());
     m.put("bridgeWindow", bridgeWindow);
+    m.put("checkpointStorage", checkpointStorage);
     m.put("generatorConnections", connections);
+    m.put("generatorClient", generatorClient);
     m.put("generatorPublishWindow", publishWindow);
     m.put("heaps", Map.of("bridge+flink", sutHeap, "generator", generatorHeap, "kafka", kafkaHeap));
     return m;

@@ -24,7 +24,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -82,6 +84,13 @@ public final class PipelineProcess {
             Integer.parseInt(a.getOrDefault("parallelism", "2")),
             false);
     Configuration flink = new Configuration();
+    String checkpointDir = a.getOrDefault("checkpoint-dir", "");
+    if (!checkpointDir.isEmpty()) {
+      // The job's default is the JobManager's memory, which refuses any state handle over 5 MB.
+      flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      flink.set(
+          CheckpointingOptions.CHECKPOINTS_DIRECTORY, Path.of(checkpointDir).toUri().toString());
+    }
     flink.setString(
         "metrics.reporter." + FlinkMetricsCapture.NAME + ".factory.class",
         FlinkMetricsCapture.Factory.class.getName());
@@ -108,6 +117,23 @@ public final class PipelineProcess {
     ready.put("pid", ProcessHandle.current().pid());
     ready.put("jobId", pipeline.job().getJobID().toString());
     ChildProtocol.emit(ready);
+    pipeline
+        .job()
+        .getJobExecutionResult()
+        .whenComplete(
+            (result, error) -> {
+              if (error != null && !p.stopping) {
+                Throwable root = error;
+                while (root.getCause() != null && root.getCause() != root) {
+                  root = root.getCause();
+                }
+                error.printStackTrace(System.out);
+                ChildProtocol.emit(
+                    ChildProtocol.message("job-failed")
+                        .put("error", String.valueOf(root))
+                        .put("summary", String.valueOf(error)));
+              }
+            });
     p.run();
     System.exit(0);
   }
@@ -268,6 +294,11 @@ public final class PipelineProcess {
     ObjectNode j = f.putObject("job");
     job.forEach(j::put);
     s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    try {
+      s.put("jobStatus", pipeline.job().getJobStatus().get(2, TimeUnit.SECONDS).name());
+    } catch (Exception e) {
+      s.put("jobStatus", "UNKNOWN");
+    }
     if (withThreads) {
       ObjectNode th = s.putObject("threadCpuNanos");
       threadCpu().forEach(th::put);

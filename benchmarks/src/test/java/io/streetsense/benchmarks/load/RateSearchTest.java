@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class RateSearchTest {
   /** Runs a search against a system that sustains up to {@code capacity}. */
   private static RateSearch search(double capacity, double start, int steps) {
-    RateSearch s = new RateSearch(start, 1.5, 0.1, 100_000, 500, steps);
+    RateSearch s = new RateSearch(start, 1.5, 0.1, 100_000, 100, steps);
     OptionalDouble next;
     while ((next = s.next()).isPresent()) {
       s.record(next.getAsDouble(), next.getAsDouble() <= capacity);
@@ -22,7 +22,7 @@ class RateSearchTest {
     RateSearch s = search(17_300, 10_000, 20);
     assertTrue(s.best() <= 17_300, "never claims more than it sustained");
     assertTrue(s.lowestFailed() > 17_300);
-    assertTrue(s.lowestFailed() <= s.best() * 1.1 + 500, s.trials().toString());
+    assertTrue(s.lowestFailed() <= s.best() * 1.1 + 100, s.trials().toString());
     assertEquals(10_000, s.trials().get(0).rate());
     assertEquals(15_000, s.trials().get(1).rate());
     assertEquals(22_500, s.trials().get(2).rate());
@@ -32,7 +32,7 @@ class RateSearchTest {
   void shrinksWhenTheFirstRateFails() {
     RateSearch s = search(4_000, 10_000, 20);
     assertTrue(s.best() > 0 && s.best() <= 4_000, s.trials().toString());
-    assertTrue(s.lowestFailed() <= s.best() * 1.1 + 500, s.trials().toString());
+    assertTrue(s.lowestFailed() <= s.best() * 1.1 + 100, s.trials().toString());
   }
 
   @Test
