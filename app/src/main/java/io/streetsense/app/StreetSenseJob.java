@@ -25,6 +25,7 @@ import io.streetsense.sinks.workorders.WorkOrderIds;
 import io.streetsense.sinks.workorders.WorkOrderProcessor;
 import io.streetsense.sinks.workorders.WorkOrderTallies;
 import io.streetsense.sinks.workorders.WorkOrderTally;
+import java.io.File;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,6 +39,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import picocli.CommandLine;
 
 /**
  * The StreetSense Flink job: device records from Kafka, through the detectors and the work-order
@@ -53,6 +55,38 @@ public final class StreetSenseJob {
   public static final String UID_WORK_ORDER_TALLIES = "work-order-tallies";
 
   private StreetSenseJob() {}
+
+  /**
+   * The job jar's entry point, for {@code flink run} and the REST API's {@code /jars/{id}/run}
+   * (deploy/README.md, "Running on a Flink cluster"): the options of {@code streetsense job}, e.g.
+   * {@code --kafka broker:9092 --influx http://influx:8086 --blockmaps /etc/streetsense/blocks},
+   * also from {@code --config FILE}. On a REST submission this runs inside the JobManager, so it
+   * never exits the JVM: bad options throw, and the submission fails with their message.
+   */
+  public static void main(String[] args) throws Exception {
+    StreetSense.Job job = new StreetSense.Job();
+    CommandLine cli = new CommandLine(job);
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--config")) {
+        File file = new File(args[i + 1]);
+        if (!file.isFile()) {
+          throw new IllegalArgumentException("--config: no such file " + file.getAbsolutePath());
+        }
+        cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file));
+      }
+    }
+    CommandLine.ParseResult parsed;
+    try {
+      parsed = cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + "\n" + cli.getUsageMessage(), e);
+    }
+    if (parsed.isUsageHelpRequested()) {
+      cli.usage(System.out);
+      return;
+    }
+    job.call();
+  }
 
   /** Where the job's records go. */
   public record JobSinks(
