@@ -19,8 +19,8 @@ import org.apache.flink.streaming.api.TimerService;
  * <p>Keyed state: one map entry and one event-time timer per distinct timestamp, both gone once the
  * timer fired.
  *
- * <p>Also used by the work-order loop in {@code sinks}, which orders violations and team actions the
- * same way. An operator that registers timers of its own must not delete one at a timestamp the
+ * <p>Also used by the work-order loop in {@code sinks}, which orders violations and team actions
+ * the same way. An operator that registers timers of its own must not delete one at a timestamp the
  * buffer still holds ({@link #holds}): Flink keeps one timer per key and timestamp.
  */
 public final class EventTimeBuffer<T> {
