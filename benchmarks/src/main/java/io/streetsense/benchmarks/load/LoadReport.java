@@ -63,7 +63,7 @@ final class LoadReport {
     this.services = services;
     this.phases = phases;
     this.oooMs = oooMs;
-    this.fileBase = LocalDate.ofInstant(started, ZoneOffset.UTC) + "-load-" + t.scenario;
+    this.fileBase = "load-" + LocalDate.ofInstant(started, ZoneOffset.UTC) + "-" + t.scenario;
   }
 
   private Results.Phase phase(String name) {
@@ -532,7 +532,7 @@ final class LoadReport {
                       Locale.ROOT,
                       "Detection accuracy over the %.2f h of event time played: expected %d,"
                           + " opened %d, matched %d: precision %.3f, recall %.3f (%d violations due"
-                          + " in the last minute of the played window not counted). By type: %s",
+                          + " in the last 3 minutes of the played window not counted). By type: %s",
                       a.playedEventHours(),
                       a.expected(),
                       a.opened(),

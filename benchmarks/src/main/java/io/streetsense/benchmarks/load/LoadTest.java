@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
           + " time, HdrHistogram), the highest sustainable rate (consumer lag grows by at most 1 %"
           + " of the load), draining a backlog, CPU and memory per process, detection accuracy;"
           + " against a bare passthrough job as the baseline.",
-      "Writes benchmarks/results/<date>-load-<scenario>.json and .html."
+      "Writes benchmarks/results/load-<date>-<scenario>.json and .html."
     })
 public final class LoadTest implements Callable<Integer> {
   /** Measured processes that are JVMs (their heap is read from hsperfdata). */

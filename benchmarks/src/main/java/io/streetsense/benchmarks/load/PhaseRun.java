@@ -172,7 +172,7 @@ final class PhaseRun {
                   rate,
                   t.duration,
                   t.warmup);
-          search.record(rate, s.sustainable());
+          search.record(rate, s.sustainable(), Math.min(s.bridgeRate(), s.flinkRate()));
           if (!s.sustainable()) {
             recover(rate);
           }
@@ -1231,9 +1231,10 @@ final class PhaseRun {
     GroundTruth truth = scenario.groundTruth();
     Instant end = Instant.ofEpochMilli(playedEndMs);
     // Anything that could have been opened by the end of the played window is expected; what was
-    // due too close to the end (the watermark trails by the out-of-orderness, opening needs a
-    // moment beyond the dwell) is not counted as missed.
-    Instant cut = end.minusMillis(oooMs).minusSeconds(60);
+    // due too close to the end is not counted as missed: the watermark trails by the
+    // out-of-orderness, and with 20 % missed frames the share of frames showing an object can take
+    // a minute or two beyond the dwell to reach the rule's presence.
+    Instant cut = end.minusMillis(oooMs).minusSeconds(180);
     List<GroundTruth.Violation> inWindow = new ArrayList<>();
     for (GroundTruth.Violation v : truth.violations()) {
       if (!v.from().plus(dwell(v)).isAfter(end)) {

@@ -52,6 +52,15 @@ final class RateSearch {
   }
 
   void record(double rate, boolean sustainable) {
+    record(rate, sustainable, Double.NaN);
+  }
+
+  /**
+   * @param observed the rate the system actually got through during the step (the job's fetch
+   *     rate): when a step fails before any has been sustained, the next try starts just below it
+   *     rather than a factor down, saving the steps between
+   */
+  void record(double rate, boolean sustainable, double observed) {
     trials.add(new Trial(rate, sustainable));
     if (sustainable) {
       best = Math.max(best, rate);
@@ -63,6 +72,9 @@ final class RateSearch {
       candidate = Math.min(max, rate * factor);
     } else if (best == 0) {
       candidate = rate / factor;
+      if (observed > 0 && observed * 0.95 < candidate) {
+        candidate = observed * 0.95;
+      }
     } else {
       candidate = (best + failed) / 2;
     }

@@ -36,6 +36,15 @@ class RateSearchTest {
   }
 
   @Test
+  void aFailedFirstStepJumpsToJustBelowWhatGotThrough() {
+    RateSearch s = new RateSearch(10_000, 1.5, 0.1, 100_000, 100, 10);
+    s.record(10_000, false, 2_000);
+    assertEquals(1_900, s.next().getAsDouble());
+    s.record(1_900, true, 1_900);
+    assertEquals(6_000, s.next().getAsDouble(), "then bisects as usual");
+  }
+
+  @Test
   void stopsAtTheStepBudget() {
     RateSearch s = search(1e9, 10_000, 3);
     assertEquals(3, s.trials().size());
