@@ -86,8 +86,7 @@ public final class Pipeline implements AutoCloseable {
       client.cancel().get(30, TimeUnit.SECONDS);
       throw e;
     }
-    return new Pipeline(
-        bridge, new BridgeMetricsReporter(bridge, settings.influx()), client);
+    return new Pipeline(bridge, new BridgeMetricsReporter(bridge, settings.influx()), client);
   }
 
   public MqttKafkaBridge bridge() {
