@@ -454,8 +454,7 @@ final class LoadReport {
         .append("<th>job</th><th>lag slope (% of rate)</th><th>lag at end</th><th>sustained</th>")
         .append("<th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>samples</th>")
         .append(pt ? "" : "<th>work order p99 ms</th><th>viol/s</th>")
-        .append(
-            "<th>gen. ack p99 ms</th><th class='l'>CPU cores</th><th class='l'>verdict</th></tr>");
+        .append("<th>gen. ack p99 ms</th><th>machine busy %</th><th class='l'>verdict</th></tr>");
     for (Results.Step s : p.steps()) {
       LatencyBook.Summary l = s.latency().get(metric);
       LatencyBook.Summary wo = s.latency().get("workOrder");

@@ -88,8 +88,8 @@ public final class LoadTest implements Callable<Integer> {
 
   @Option(
       names = "--search-start",
-      defaultValue = "10000",
-      description = "Default: ${DEFAULT-VALUE}.")
+      defaultValue = "5000",
+      description = "First rate of the search, msgs/s. Default: ${DEFAULT-VALUE}.")
   double searchStart;
 
   @Option(

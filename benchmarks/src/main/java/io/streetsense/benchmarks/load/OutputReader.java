@@ -4,7 +4,6 @@ import io.streetsense.benchmarks.accuracy.Detection;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.ParkingSensorEvent;
-import io.streetsense.schemas.TransitionKind;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.WorkOrder;
@@ -61,6 +60,7 @@ final class OutputReader implements AutoCloseable {
   private final LatencyBook book;
   private final Thread thread;
   private final List<Detection> opened = new ArrayList<>();
+  private final java.util.Map<String, Integer> historySizes = new java.util.HashMap<>();
   final AtomicLong violations = new AtomicLong();
   final AtomicLong workOrders = new AtomicLong();
   final AtomicLong forwarded = new AtomicLong();
@@ -185,20 +185,20 @@ final class OutputReader implements AutoCloseable {
       if (history.isEmpty()) {
         return;
       }
-      WorkOrderTransition first = history.get(0);
       WorkOrderTransition last = history.get(history.size() - 1);
-      if (first.getKind() == TransitionKind.FILE && history.size() <= 2) {
+      Integer seen = historySizes.put(w.getId(), history.size());
+      if (seen == null) {
         // The filing record (FILE, and DISPATCH when a team is routed): its time is the opening
         // violation's event time, so it is due as that violation record is.
-        double due = m.measuredIntendedMs(first.getAt().toEpochMilli() + oooMs);
+        double due = m.measuredIntendedMs(history.get(0).getAt().toEpochMilli() + oooMs);
         book.record("workOrder", due, append - due);
         book.record("workOrderVisible", due, receivedMs - due);
       } else if (!last.getActor().startsWith("team:") && !last.getActor().startsWith("ops:")) {
-        // Later changes by the detector or the system, by kind: their time is not always the
-        // moment they became due (a self-clear carries when the street cleared, before the
-        // verification time ran), so these are diagnostics, not the headline.
-        double due = m.measuredIntendedMs(last.getAt().toEpochMilli() + oooMs);
-        book.record("workOrder:" + last.getKind(), due, append - due);
+        // A later change by the detector or the system (new evidence, verification, escalation):
+        // due when the watermark passed its event time (updatedAt). Diagnostics, by kind.
+        String kind = history.size() > seen ? last.getKind().name() : "EVIDENCE";
+        double due = m.measuredIntendedMs(w.getUpdatedAt().toEpochMilli() + oooMs);
+        book.record("workOrder:" + kind, due, append - due);
       }
     } else {
       long e =
