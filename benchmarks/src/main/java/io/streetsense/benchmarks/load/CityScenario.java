@@ -53,7 +53,7 @@ final class CityScenario {
    * @param nearMisses stalls and goods (half each) that leave before the dwell: must not open
    */
   record Mix(double stalls, double goods, double overflows, double nearMisses) {
-    static final Mix DEFAULT = new Mix(2, 2, 1, 2);
+    static final Mix DEFAULT = new Mix(6, 6, 2, 4);
 
     Mix {
       for (double v : new double[] {stalls, goods, overflows, nearMisses}) {
@@ -63,7 +63,7 @@ final class CityScenario {
       }
     }
 
-    /** {@code stalls=2,goods=2,overflow=1,near-misses=2} (any subset; the rest default). */
+    /** {@code stalls=6,goods=6,overflow=2,near-misses=4} (any subset; the rest default). */
     static Mix parse(String spec) {
       Map<String, Double> v = new HashMap<>();
       for (String part : spec.split(",")) {

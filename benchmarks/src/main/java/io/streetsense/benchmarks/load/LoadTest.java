@@ -141,7 +141,7 @@ public final class LoadTest implements Callable<Integer> {
 
   @Option(
       names = "--mix",
-      defaultValue = "stalls=2,goods=2,overflow=1,near-misses=2",
+      defaultValue = "stalls=6,goods=6,overflow=2,near-misses=4",
       description = "Scripted events per block and event hour. Default: ${DEFAULT-VALUE}.")
   String mixSpec;
 

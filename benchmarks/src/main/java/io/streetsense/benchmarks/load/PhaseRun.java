@@ -185,7 +185,8 @@ final class PhaseRun {
               String.format(Locale.ROOT, "at 80%%: %.0f", at80),
               "at-80%",
               at80,
-              t.duration,
+              // Three times as long: at low rates violation records are few, and p99 needs them.
+              t.duration.multipliedBy(3),
               t.warmup);
         }
       }
@@ -474,6 +475,14 @@ final class PhaseRun {
   private Results.Step runStep(
       String label, String stepKind, double rate, Duration duration, Duration warmup)
       throws Exception {
+    Results.Sample before = latest();
+    if (!stepKind.equals("warm-up")
+        && before != null
+        && before.lag() > Math.max(1000, (long) (0.1 * rate))) {
+      // Whatever came before (the warm-up, a step that was only just sustained) left a queue: a
+      // step starts clean.
+      recover(rate);
+    }
     long start = System.currentTimeMillis();
     book.open(label, start + warmup.toMillis());
     currentStep = label;

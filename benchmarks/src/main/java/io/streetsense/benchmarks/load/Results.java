@@ -1,5 +1,6 @@
 package io.streetsense.benchmarks.load;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +34,9 @@ final class Results {
    * @param rssBytes resident memory of each process
    * @param heapUsed heap in use of each JVM (hsperfdata)
    * @param gcMillis GC time of each JVM so far
-   * @param taskBusyMs Flink busy time per task (ms per second, summed over subtasks)
-   * @param taskBackPressuredMs Flink back-pressured time per task (ms per second)
+   * @param taskBusyMs Flink busy time per task (ms per second, summed over subtasks); in the JSON
+   *     only as the steps' averages
+   * @param taskBackPressuredMs Flink back-pressured time per task (ms per second); likewise
    * @param checkpoints completed checkpoints of the job
    * @param lastCheckpointMs duration of the latest checkpoint
    */
@@ -65,8 +67,8 @@ final class Results {
       Map<String, Long> rssBytes,
       Map<String, Long> heapUsed,
       Map<String, Double> gcMillis,
-      Map<String, Double> taskBusyMs,
-      Map<String, Double> taskBackPressuredMs,
+      @JsonIgnore Map<String, Double> taskBusyMs,
+      @JsonIgnore Map<String, Double> taskBackPressuredMs,
       double checkpoints,
       double lastCheckpointMs) {}
 
