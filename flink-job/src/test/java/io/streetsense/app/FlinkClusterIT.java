@@ -35,7 +35,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -109,6 +115,12 @@ class FlinkClusterIT {
   // applied ahead of the street once it has stood still for 2 min (sinks/README.md, "Time"). A live
   // street sends records every second; the paced test street plays this much further at each kill.
   private static final Duration NUDGE = Duration.ofSeconds(6);
+  // The job marks a device partition idle after 30 s without records (DetectorConfig's
+  // sourceIdleness); a pause longer than this is followed by a wake-up of less than the
+  // detectors' 5 s out-of-orderness.
+  private static final Duration IDLE_SAFE = Duration.ofSeconds(20);
+  private static final Duration WAKE_UP = Duration.ofSeconds(4);
+  private static final String CONSUMER_GROUP = "streetsense-detectors";
 
   private static final List<TransitionKind> LOOP =
       List.of(
@@ -157,12 +169,36 @@ class FlinkClusterIT {
     long restartsOfEarlierJobs;
     final List<String> notes = new ArrayList<>();
     StreetFeed feed;
+    Topics topics;
     Instant fedUntil = START;
+    long lastFed;
+    boolean started;
+    int wakeUps;
 
-    /** Plays the street up to {@code time}. */
-    void feedUntil(Instant time) {
+    /**
+     * Plays the street up to {@code time}. After a pause long enough for the job to have marked the
+     * device partitions idle (waiting for a commit on a loaded machine can take that long), it
+     * first plays only {@link #WAKE_UP} of street and waits until the job has read it: played at
+     * once, one partition's records could carry the watermark past another's that is still idle,
+     * and the detectors would drop those as late — a different street than the undisturbed run's.
+     * The first play wakes up too: a freshly started job may already have idled.
+     */
+    void feedUntil(Instant time) throws Exception {
+      if ((!started || System.nanoTime() - lastFed > IDLE_SAFE.toNanos())
+          && time.isAfter(fedUntil.plus(WAKE_UP))) {
+        started = true;
+        play(fedUntil.plus(WAKE_UP));
+        awaitConsumed(this);
+        wakeUps++;
+      }
+      play(time);
+    }
+
+    /** Plays the street up to {@code time} at once. */
+    void play(Instant time) {
       feed.until(time);
       fedUntil = time.isAfter(fedUntil) ? time : fedUntil;
+      lastFed = System.nanoTime();
     }
 
     Run(String name, List<String> args) {
@@ -184,6 +220,9 @@ class FlinkClusterIT {
       long restarts,
       long checkpoints,
       long fencedRecommits,
+      int appliedAheadOfStreet,
+      Map<String, Long> deadLetters,
+      int wakeUps,
       Duration wall) {}
 
   private static Instant at(int minutes, int seconds) {
@@ -381,6 +420,7 @@ class FlinkClusterIT {
     try (StreetFeed feed = new StreetFeed(kafka, topics, street);
         CommittedOrders orders = new CommittedOrders(kafka, topics.workOrders(), ORDER_KEY)) {
       run.feed = feed;
+      run.topics = topics;
       // 1. The stall is filed and dispatched; the accept deadline passes with nobody accepting.
       run.feedUntil(FIRST_ACCEPT);
       WorkOrder dispatched =
@@ -455,6 +495,10 @@ class FlinkClusterIT {
           restarts,
           counts.path("completed").asLong(),
           fencedRecommits() - fencedBefore,
+          aheadOfStreet(closed),
+          CommittedOrders.committedDeadLetters(
+              services.kafka().bootstrapServers(), topics.deadLetters()),
+          run.wakeUps,
           wall);
     } finally {
       try {
@@ -525,7 +569,7 @@ class FlinkClusterIT {
     // Played now, while the job is down, so that the restored job finds street to read at once.
     Instant nudged = run.fedUntil.plus(NUDGE);
     assertTrue(!nudged.isAfter(START.plus(STREET)), "street left for the nudge after a restart");
-    run.feedUntil(nudged);
+    run.play(nudged);
     cluster.startTaskManager();
     long registered = millisSince(t0);
     JsonNode restored = awaitRestored(run.jobId, restoredBefore + 1);
@@ -660,12 +704,27 @@ class FlinkClusterIT {
     List<WorkOrderTransition> want = expected.last().getHistory();
     List<WorkOrderTransition> got = actual.last().getHistory();
     for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
-      assertEquals(want.get(i), got.get(i), actual.name() + ": transition " + i);
+      assertEquals(
+          want.get(i),
+          got.get(i),
+          actual.name()
+              + ": transition "
+              + i
+              + " (dead letters: undisturbed "
+              + expected.deadLetters()
+              + ", "
+              + actual.name()
+              + " "
+              + actual.deadLetters()
+              + ")");
     }
     assertEquals(want.size(), got.size(), actual.name() + ": transitions " + kinds(got));
     assertLoop(actual.last());
     assertEquals(expected.last(), actual.last(), actual.name() + ": the closed order");
     assertEquals(expectedFinal, actualFinal, actual.name() + ": every order's final state");
+    // Dead letters are reported, not compared: after a restart on this cluster the detectors were
+    // seen to drop one or two camera observations as late (LATE_EVENT) that the undisturbed run
+    // kept, without changing any work order (deploy/README.md, "Running on a Flink cluster").
     assertEquals(0, lost, "lost transitions");
     assertEquals(0, doubled, "doubled transitions or records");
     assertNoDuplicates(actual);
@@ -676,7 +735,8 @@ class FlinkClusterIT {
     return String.format(
         "%-11s in %d records, out %d committed (%d aborted), orders %s, lost %s, doubled %s,"
             + " kills %d, upgrades %d, restored %d, restarts %d, checkpoints %d,"
-            + " fenced re-commits logged %d, wall %d s",
+            + " fenced re-commits logged %d, actions applied ahead of the street %d,"
+            + " dead letters %s, wake-ups %d, wall %d s",
         run.name(),
         run.recordsIn(),
         run.committed().size(),
@@ -690,6 +750,9 @@ class FlinkClusterIT {
         run.restarts(),
         run.checkpoints(),
         run.fencedRecommits(),
+        run.appliedAheadOfStreet(),
+        run.deadLetters(),
+        run.wakeUps(),
         run.wall().toSeconds());
   }
 
@@ -776,7 +839,13 @@ class FlinkClusterIT {
         .build();
   }
 
-  /** Copies with the processing-time stamps ({@code recordedAt}) blanked: they differ per run. */
+  /**
+   * Copies with what depends on wall-clock time taken out: the processing-time stamps ({@code
+   * recordedAt}), and the note that an action was applied ahead of the street because the job's
+   * event time had stood still for the loop's street stall limit (sinks/README.md, "Time") — on a
+   * loaded machine a restart can take longer than that. Such actions are counted ({@link
+   * #aheadOfStreet}) and reported; everything else must be equal.
+   */
   private static List<WorkOrder> normalised(List<WorkOrder> orders) {
     return orders.stream().map(FlinkClusterIT::normalised).toList();
   }
@@ -785,10 +854,70 @@ class FlinkClusterIT {
     WorkOrder copy = WorkOrder.newBuilder(order).build();
     List<WorkOrderTransition> history = new ArrayList<>();
     for (WorkOrderTransition t : order.getHistory()) {
-      history.add(WorkOrderTransition.newBuilder(t).setRecordedAt(Instant.EPOCH).build());
+      history.add(
+          WorkOrderTransition.newBuilder(t)
+              .setRecordedAt(Instant.EPOCH)
+              .setReason(withoutAheadOfStreet(t.getReason()))
+              .build());
     }
     copy.setHistory(history);
+    copy.setLatestNote(withoutAheadOfStreet(order.getLatestNote()));
     return copy;
+  }
+
+  private static final Pattern AHEAD_OF_STREET =
+      Pattern.compile(" ?\\(applied before the street's event time reached it: [^)]*\\)");
+
+  private static String withoutAheadOfStreet(String text) {
+    return text == null ? null : AHEAD_OF_STREET.matcher(text).replaceAll("");
+  }
+
+  /** Transitions of the order that an action made ahead of the street (see {@link #normalised}). */
+  private static int aheadOfStreet(WorkOrder order) {
+    int count = 0;
+    for (WorkOrderTransition t : order.getHistory()) {
+      if (t.getReason() != null && AHEAD_OF_STREET.matcher(t.getReason()).find()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Waits until the job has read every device record played so far: its consumer group's offsets
+   * (committed on each checkpoint) reach the end of each partition that holds records.
+   */
+  private static void awaitConsumed(Run run) throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka().bootstrapServers());
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(props)) {
+      Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+      for (String topic : List.of(run.topics.parking(), run.topics.camera())) {
+        for (int p = 0; p < PARTITIONS; p++) {
+          ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+      }
+      Map<TopicPartition, Long> end = new HashMap<>();
+      admin.listOffsets(ends).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(CONSUMER_GROUP).partitionsToOffsetAndMetadata().get();
+        boolean all = true;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+          OffsetAndMetadata at = committed.get(e.getKey());
+          all &= e.getValue() == 0 || (at != null && at.offset() >= e.getValue());
+        }
+        if (all) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          log(run.name, "the job had not read the wake-up records within " + STEP_TIMEOUT);
+          return;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   /**
