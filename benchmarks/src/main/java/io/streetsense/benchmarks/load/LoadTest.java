@@ -178,6 +178,13 @@ public final class LoadTest implements Callable<Integer> {
   int bridgeWindow;
 
   @Option(
+      names = "--flink-conf",
+      description =
+          "Extra Flink configuration for the job's local cluster, KEY=VALUE, repeatable (e.g."
+              + " pipeline.auto-watermark-interval=50ms, execution.buffer-timeout=10ms).")
+  List<String> flinkConf;
+
+  @Option(
       names = "--checkpoint-storage",
       defaultValue = "filesystem",
       description =
@@ -402,6 +409,9 @@ public final class LoadTest implements Callable<Integer> {
     if (!"passthrough".equalsIgnoreCase(baseline)) {
       a.add("--baseline " + baseline);
     }
+    if (flinkConf != null) {
+      flinkConf.forEach(c -> a.add("--flink-conf " + c));
+    }
     return a;
   }
 
@@ -436,6 +446,7 @@ public final class LoadTest implements Callable<Integer> {
     m.put("checkpointInterval", checkpointInterval.toString());
     m.put("bridgeWindow", bridgeWindow);
     m.put("checkpointStorage", checkpointStorage);
+    m.put("flinkConf", flinkConf == null ? List.of() : flinkConf);
     m.put("generatorConnections", connections);
     m.put("generatorClient", generatorClient);
     m.put("generatorPublishWindow", publishWindow);

@@ -378,6 +378,14 @@ final class PhaseRun {
             "jobmanager".equals(t.checkpointStorage)
                 ? ""
                 : dir.resolve("checkpoints").toAbsolutePath().toString());
+    if (t.flinkConf != null) {
+      List<String> more = new ArrayList<>(args);
+      for (String c : t.flinkConf) {
+        more.add("--flink-conf");
+        more.add(c);
+      }
+      args = more;
+    }
     LoadTest.progress(
         "%s: starting the system under test (%s job, parallelism %d)",
         kind.label(), kind == Kind.PASSTHROUGH ? "passthrough" : "StreetSense", t.parallelism);

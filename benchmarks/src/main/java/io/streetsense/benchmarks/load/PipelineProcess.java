@@ -20,7 +20,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -62,8 +64,13 @@ public final class PipelineProcess {
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> a = new HashMap<>();
+    List<String> flinkConf = new ArrayList<>();
     for (int i = 0; i + 1 < argv.length; i += 2) {
-      a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+      if (argv[i].equals("--flink-conf")) {
+        flinkConf.add(argv[i + 1]);
+      } else {
+        a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+      }
     }
     String mode = a.getOrDefault("mode", "pipeline");
     BlockMaps maps = BlockMapLoader.loadDirectory(Path.of(a.get("blockmaps")));
@@ -90,6 +97,13 @@ public final class PipelineProcess {
       flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
       flink.set(
           CheckpointingOptions.CHECKPOINTS_DIRECTORY, Path.of(checkpointDir).toUri().toString());
+    }
+    for (String kv : flinkConf) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--flink-conf wants KEY=VALUE, got " + kv);
+      }
+      flink.setString(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
     flink.setString(
         "metrics.reporter." + FlinkMetricsCapture.NAME + ".factory.class",
