@@ -464,7 +464,7 @@ class FlinkClusterIT {
       JsonNode counts = cluster.get("/jobs/" + run.jobId + "/checkpoints").path("counts");
       long restarts = run.restartsOfEarlierJobs + restarts(run.jobId);
       int committed = orders.committed().size();
-      int aborted = CommittedOrders.countIncludingAborted(kafka, topics.workOrders()) - committed;
+      int aborted = CommittedOrders.countAborted(kafka, topics.workOrders());
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
