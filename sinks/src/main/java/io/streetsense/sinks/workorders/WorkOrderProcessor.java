@@ -1083,9 +1083,15 @@ public final class WorkOrderProcessor
       return;
     }
     long watermark = timers.currentWatermark();
-    if (watermark > watch.watermark) {
+    boolean noEventTimeSinceStart =
+        watermark == Long.MIN_VALUE && watch.watermark != Long.MIN_VALUE;
+    if (watermark > watch.watermark || noEventTimeSinceStart) {
+      // Moved: look again later. Or the job has just been restored: its sources start without a
+      // watermark, and a processing-time timer restored from a checkpoint fires at once when the
+      // job was down longer than the limit. Downtime is not the street standing still, so the
+      // restored job gets one whole limit from now for the devices' records to come in.
       watch.watermark = watermark;
-      watch.timer = timestamp + config.streetStallLimit().toMillis();
+      watch.timer = timers.currentProcessingTime() + config.streetStallLimit().toMillis();
       timers.registerProcessingTimeTimer(watch.timer);
       streetWatch.update(watch);
       return;
@@ -1093,7 +1099,9 @@ public final class WorkOrderProcessor
     streetWatch.clear();
     String note =
         " (applied before the street's event time reached it: event time stood at "
-            + Instant.ofEpochMilli(watermark)
+            + (watermark == Long.MIN_VALUE
+                ? "none yet since the job started or was restored"
+                : Instant.ofEpochMilli(watermark).toString())
             + " for "
             + config.streetStallLimit()
             + ", no camera or sensor reporting)";

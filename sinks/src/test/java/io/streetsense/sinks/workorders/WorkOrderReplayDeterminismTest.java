@@ -278,6 +278,58 @@ class WorkOrderReplayDeterminismTest {
   }
 
   @Test
+  void aRestoreAfterLongDowntime_givesTheStreetAWholeLimit_beforeActionsGoAhead() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (LoopHarness loop =
+        new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), null)) {
+      loop.processingTime(0);
+      loop.violation(seen(ViolationEventKind.OPENED, 180).violation());
+      loop.watermark(at(250));
+      loop.arrive(team("a1", TeamActionType.ACCEPT, 300).action());
+      snapshot = loop.snapshot(1);
+    }
+    // The job was down for ten minutes: the restored watch timer is long due, and the restored
+    // job has no watermark yet. That is downtime, not a street standing still.
+    try (LoopHarness loop =
+        new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), snapshot)) {
+      loop.processingTime(600_000);
+      assertTrue(loop.orders().isEmpty(), "the accept still waits: " + loop.orders());
+      assertEquals(1, loop.processingTimers(), "watched again, from the restore");
+
+      // The devices' records come back and the street's event time reaches the accept.
+      loop.watermark(at(300));
+      WorkOrderTransition accept = loop.last().getHistory().get(2);
+      assertEquals(TransitionKind.ACCEPT, accept.getKind());
+      assertFalse(accept.getReason().contains("applied"), accept.getReason());
+    }
+  }
+
+  @Test
+  void aRestoredJobWhoseStreetStaysSilent_appliesActionsAfterOneLimit() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (LoopHarness loop =
+        new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), null)) {
+      loop.processingTime(0);
+      loop.violation(seen(ViolationEventKind.OPENED, 180).violation());
+      loop.watermark(at(250));
+      loop.arrive(team("a1", TeamActionType.ACCEPT, 300).action());
+      snapshot = loop.snapshot(1);
+    }
+    try (LoopHarness loop =
+        new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), snapshot)) {
+      loop.processingTime(600_000);
+      loop.processingTime(600_000 + 119_999);
+      assertTrue(loop.orders().isEmpty(), "still within the limit: " + loop.orders());
+      loop.processingTime(600_000 + 120_000); // no camera or sensor since the restore
+      WorkOrderTransition accept = loop.last().getHistory().get(2);
+      assertEquals(TransitionKind.ACCEPT, accept.getKind());
+      assertTrue(
+          accept.getReason().contains("none yet since the job started or was restored"),
+          accept.getReason());
+    }
+  }
+
+  @Test
   void anActionOlderThanTheWatermark_isAppliedOnArrival_andTheHistorySaysSo() throws Exception {
     try (LoopHarness loop =
         new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), null)) {
