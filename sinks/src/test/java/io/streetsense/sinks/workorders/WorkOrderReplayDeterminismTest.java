@@ -277,17 +277,21 @@ class WorkOrderReplayDeterminismTest {
     }
   }
 
-  @Test
-  void aRestoreAfterLongDowntime_givesTheStreetAWholeLimit_beforeActionsGoAhead() throws Exception {
-    OperatorSubtaskState snapshot;
+  /** A checkpoint taken while a dispatched order's accept waits for the street's event time. */
+  private static OperatorSubtaskState snapshotWithAnAcceptWaitingForTheStreet() throws Exception {
     try (LoopHarness loop =
         new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), null)) {
       loop.processingTime(0);
       loop.violation(seen(ViolationEventKind.OPENED, 180).violation());
       loop.watermark(at(250));
       loop.arrive(team("a1", TeamActionType.ACCEPT, 300).action());
-      snapshot = loop.snapshot(1);
+      return loop.snapshot(1);
     }
+  }
+
+  @Test
+  void aRestoreAfterLongDowntime_givesTheStreetAWholeLimit_beforeActionsGoAhead() throws Exception {
+    OperatorSubtaskState snapshot = snapshotWithAnAcceptWaitingForTheStreet();
     // The job was down for ten minutes: the restored watch timer is long due, and the restored
     // job has no watermark yet. That is downtime, not a street standing still.
     try (LoopHarness loop =
@@ -306,15 +310,7 @@ class WorkOrderReplayDeterminismTest {
 
   @Test
   void aRestoredJobWhoseStreetStaysSilent_appliesActionsAfterOneLimit() throws Exception {
-    OperatorSubtaskState snapshot;
-    try (LoopHarness loop =
-        new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), null)) {
-      loop.processingTime(0);
-      loop.violation(seen(ViolationEventKind.OPENED, 180).violation());
-      loop.watermark(at(250));
-      loop.arrive(team("a1", TeamActionType.ACCEPT, 300).action());
-      snapshot = loop.snapshot(1);
-    }
+    OperatorSubtaskState snapshot = snapshotWithAnAcceptWaitingForTheStreet();
     try (LoopHarness loop =
         new LoopHarness(new TestClock(PROCESSING), WorkOrderConfig.defaults(), snapshot)) {
       loop.processingTime(600_000);
