@@ -77,7 +77,7 @@ final class CommittedOrders implements AutoCloseable {
       meanwhile.run();
       if (latest != null && condition.test(latest)) {
         System.out.println(
-            "[WorkOrderFailoverIT "
+            "[CommittedOrders "
                 + run
                 + "] committed "
                 + what
