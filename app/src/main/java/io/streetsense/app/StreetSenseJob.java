@@ -50,6 +50,9 @@ import picocli.CommandLine;
  * job is the single writer of violation and work-order state, exactly once and in event time.
  */
 public final class StreetSenseJob {
+  /** The Kafka consumer group of the job's device and action sources when none is set. */
+  public static final String DEFAULT_CONSUMER_GROUP = "streetsense-detectors";
+
   public static final String UID_WORK_ORDERS = "work-orders";
   public static final String UID_SHOP_OFFENCES = "work-orders-shop-offences";
   public static final String UID_WORK_ORDER_TALLIES = "work-order-tallies";
@@ -113,7 +116,7 @@ public final class StreetSenseJob {
       Objects.requireNonNull(checkpointInterval, "checkpointInterval");
       kafkaClientProperties =
           kafkaClientProperties == null ? new Properties() : kafkaClientProperties;
-      consumerGroup = consumerGroup == null ? "streetsense-detectors" : consumerGroup;
+      consumerGroup = consumerGroup == null ? DEFAULT_CONSUMER_GROUP : consumerGroup;
       transactionalIdPrefix =
           transactionalIdPrefix == null ? "streetsense-job" : transactionalIdPrefix;
     }

@@ -120,7 +120,7 @@ class FlinkClusterIT {
   // detectors' 5 s out-of-orderness.
   private static final Duration IDLE_SAFE = Duration.ofSeconds(20);
   private static final Duration WAKE_UP = Duration.ofSeconds(4);
-  private static final String CONSUMER_GROUP = "streetsense-detectors";
+  private static final String CONSUMER_GROUP = StreetSenseJob.DEFAULT_CONSUMER_GROUP;
 
   private static final List<TransitionKind> LOOP =
       List.of(

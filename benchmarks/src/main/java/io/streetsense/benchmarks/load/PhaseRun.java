@@ -1,6 +1,7 @@
 package io.streetsense.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streetsense.app.StreetSenseJob;
 import io.streetsense.benchmarks.accuracy.AccuracyMatcher;
 import io.streetsense.benchmarks.accuracy.AccuracyResult;
 import io.streetsense.benchmarks.accuracy.Detection;
@@ -52,7 +53,8 @@ final class PhaseRun {
     }
   }
 
-  private static final String CONSUMER_GROUP = "streetsense-detectors";
+  // The job's sources commit their offsets on checkpoints under the default group.
+  private static final String CONSUMER_GROUP = StreetSenseJob.DEFAULT_CONSUMER_GROUP;
   private static final String BRIDGE_CLIENT_ID = "streetsense-bridge";
 
   private final LoadTest t;
