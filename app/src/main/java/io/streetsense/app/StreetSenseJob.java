@@ -249,19 +249,21 @@ public final class StreetSenseJob {
     JobSinks sinks =
         new JobSinks(
             AvroKafkaSinks.exactlyOnce(
-                kafka,
-                topics.violations(),
-                ViolationEvent.class,
-                v -> v.getBlockId() + "/" + v.getZoneId() + "/" + v.getType(),
-                settings.transactionalIdPrefix() + "-violations",
-                client),
+                    kafka,
+                    topics.violations(),
+                    ViolationEvent.class,
+                    v -> v.getBlockId() + "/" + v.getZoneId() + "/" + v.getType(),
+                    settings.transactionalIdPrefix() + "-violations",
+                    client)
+                .withMetrics(settings.influx()),
             AvroKafkaSinks.exactlyOnce(
-                kafka,
-                topics.workOrders(),
-                WorkOrder.class,
-                WorkOrder::getId,
-                settings.transactionalIdPrefix() + "-workorders",
-                client),
+                    kafka,
+                    topics.workOrders(),
+                    WorkOrder.class,
+                    WorkOrder::getId,
+                    settings.transactionalIdPrefix() + "-workorders",
+                    client)
+                .withMetrics(settings.influx()),
             AvroKafkaSinks.atLeastOnce(
                 kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getSource, client),
             new InfluxDbSink(settings.influx()));

@@ -17,22 +17,31 @@ import org.apache.flink.util.function.SerializableFunction;
  * {@code read_committed} consumers when the checkpoint that covers them completes.
  *
  * <pre>{@code
- * KafkaSink<WorkOrder> sink = AvroKafkaSinks.exactlyOnce(
- *     "localhost:9092", topics.workOrders(), WorkOrder.class, WorkOrder::getId,
- *     "streetsense-workorders", new Properties());
+ * Sink<WorkOrder> sink = AvroKafkaSinks.exactlyOnce(
+ *         "localhost:9092", topics.workOrders(), WorkOrder.class, WorkOrder::getId,
+ *         "streetsense-workorders", new Properties())
+ *     .withMetrics(influxSettings);
  * }</pre>
+ *
+ * An exactly-once sink reports every transaction that could not be committed ({@link
+ * CommitLossReportingSink}): losing output is never silent.
  */
 public final class AvroKafkaSinks {
   /**
-   * Brokers cap transactions at {@code transaction.max.timeout.ms} (15 min by default); the
-   * connector's default of 1 h would be refused. The timeout also bounds how long a crashed job may
-   * stay down before its open transaction is aborted: recovery must come sooner.
+   * The default {@code transaction.timeout.ms}. Brokers cap transactions at {@code
+   * transaction.max.timeout.ms} (15 min by default); the connector's default of 1 h would be
+   * refused. The timeout also bounds how long the job may be down between a checkpoint and its
+   * commit before the broker aborts that checkpoint's transaction and its output is lost (reported,
+   * see {@link CommitLossReportingSink}). A {@code transaction.timeout.ms} in the client properties
+   * wins (raise the brokers' maximum with it).
    */
   public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
+  private static final String TRANSACTION_TIMEOUT_KEY = "transaction.timeout.ms";
+
   private AvroKafkaSinks() {}
 
-  public static <T extends SpecificRecordBase> KafkaSink<T> exactlyOnce(
+  public static <T extends SpecificRecordBase> CommitLossReportingSink<T> exactlyOnce(
       String bootstrapServers,
       String topic,
       Class<T> type,
@@ -42,12 +51,37 @@ public final class AvroKafkaSinks {
     Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
     Properties properties = new Properties();
     properties.putAll(clientProperties);
-    properties.setProperty(
-        "transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
-    return builder(bootstrapServers, topic, type, key, properties)
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix)
-        .build();
+    if (properties.getProperty(TRANSACTION_TIMEOUT_KEY) == null) {
+      properties.setProperty(
+          TRANSACTION_TIMEOUT_KEY, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    }
+    long transactionTimeoutMs = transactionTimeoutMs(properties);
+    KafkaSink<T> sink =
+        builder(bootstrapServers, topic, type, key, properties)
+            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+            .setTransactionalIdPrefix(transactionalIdPrefix)
+            .build();
+    Properties connection = new Properties();
+    connection.putAll(properties);
+    connection.setProperty("bootstrap.servers", bootstrapServers);
+    return new CommitLossReportingSink<>(sink, topic, connection, transactionTimeoutMs, null);
+  }
+
+  private static long transactionTimeoutMs(Properties properties) {
+    String value = properties.getProperty(TRANSACTION_TIMEOUT_KEY);
+    try {
+      long millis = Long.parseLong(value.strip());
+      if (millis > 0) {
+        return millis;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        TRANSACTION_TIMEOUT_KEY
+            + " in the Kafka client properties must be a positive number of milliseconds, got '"
+            + value
+            + "'");
   }
 
   /** At-least-once, for records whose consumers tolerate repeats (dead letters). */
