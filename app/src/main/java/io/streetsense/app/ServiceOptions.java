@@ -101,14 +101,18 @@ final class ServiceOptions {
         true);
   }
 
-  /** What the Flink job alone needs: no MQTT. */
-  StreetSenseJob.Settings jobSettings() throws IOException {
+  /**
+   * What the Flink job alone needs: no MQTT. {@code consumerGroup} and {@code
+   * transactionalIdPrefix} name the job to Kafka (null: the defaults).
+   */
+  StreetSenseJob.Settings jobSettings(String consumerGroup, String transactionalIdPrefix)
+      throws IOException {
     return new StreetSenseJob.Settings(
         require(kafka, "--kafka"),
         kafkaClientProperties(),
         Topics.withPrefix(topicPrefix),
-        null,
-        null,
+        consumerGroup,
+        transactionalIdPrefix,
         influxSettings(),
         DetectorConfig.defaults(),
         checkpointInterval);

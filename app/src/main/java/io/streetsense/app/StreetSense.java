@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The {@code streetsense} command line: the demo on an embedded street, the pipeline against a
@@ -116,10 +117,27 @@ public final class StreetSense implements Callable<Integer> {
     @Mixin ServiceOptions services;
     @Mixin ConfigFileOption config;
 
+    @Option(
+        names = "--consumer-group",
+        defaultValue = StreetSenseJob.DEFAULT_CONSUMER_GROUP,
+        description =
+            "Kafka consumer group of the job's sources (a new group starts from the beginning of the"
+                + " device topics). Default: ${DEFAULT-VALUE}.")
+    String consumerGroup;
+
+    @Option(
+        names = "--transactional-id-prefix",
+        defaultValue = StreetSenseJob.DEFAULT_TRANSACTIONAL_ID_PREFIX,
+        description =
+            "Prefix of the job's Kafka transactional ids. Two jobs on one Kafka cluster need"
+                + " different prefixes, or they fence each other's transactions. Default:"
+                + " ${DEFAULT-VALUE}.")
+    String transactionalIdPrefix;
+
     @Override
     public Integer call() throws Exception {
       BlockMaps maps = services.loadBlockMaps();
-      StreetSenseJob.Settings settings = services.jobSettings();
+      StreetSenseJob.Settings settings = services.jobSettings(consumerGroup, transactionalIdPrefix);
       Pipeline.ensureTopics(
           settings.kafkaBootstrapServers(),
           settings.kafkaClientProperties(),

@@ -53,6 +53,12 @@ public final class StreetSenseJob {
   /** The Kafka consumer group of the job's device and action sources when none is set. */
   public static final String DEFAULT_CONSUMER_GROUP = "streetsense-detectors";
 
+  /**
+   * The prefix of the job's transactional ids ({@code <prefix>-violations-…}, {@code
+   * <prefix>-workorders-…}); Kafka ACLs for the job's principal name it.
+   */
+  public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "streetsense-job";
+
   public static final String UID_WORK_ORDERS = "work-orders";
   public static final String UID_SHOP_OFFENCES = "work-orders-shop-offences";
   public static final String UID_WORK_ORDER_TALLIES = "work-order-tallies";
@@ -118,7 +124,7 @@ public final class StreetSenseJob {
           kafkaClientProperties == null ? new Properties() : kafkaClientProperties;
       consumerGroup = consumerGroup == null ? DEFAULT_CONSUMER_GROUP : consumerGroup;
       transactionalIdPrefix =
-          transactionalIdPrefix == null ? "streetsense-job" : transactionalIdPrefix;
+          transactionalIdPrefix == null ? DEFAULT_TRANSACTIONAL_ID_PREFIX : transactionalIdPrefix;
     }
   }
 
