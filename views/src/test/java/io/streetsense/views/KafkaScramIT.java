@@ -11,6 +11,7 @@ import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.WorkOrder;
+import io.streetsense.services.ScramKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,13 +63,13 @@ class KafkaScramIT {
   static final AvroCodec<TeamAction> ACTIONS = AvroCodec.of(TeamAction.class);
 
   @TempDir static Path work;
-  static ScramKafka kafka;
+  static ScramKafkaBroker kafka;
   static Topics topics;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startKafka() throws Exception {
-    kafka = ScramKafka.start(work.resolve("kafka"), Map.of(VIEWS, VIEWS_PASSWORD));
+    kafka = ScramKafkaBroker.start(work.resolve("kafka"), Map.of(VIEWS, VIEWS_PASSWORD));
     topics = Topics.withPrefix("scram.");
     try (Admin admin = Admin.create(kafka.adminProperties())) {
       admin
@@ -112,7 +113,7 @@ class KafkaScramIT {
   static Properties viewsKafkaSettings(String password) throws Exception {
     Path secret = work.resolve("views-kafka-secret-" + UUID.randomUUID() + ".properties");
     Properties jaas = new Properties();
-    jaas.setProperty("sasl.jaas.config", ScramKafka.jaas(VIEWS, password));
+    jaas.setProperty("sasl.jaas.config", ScramKafkaBroker.jaas(VIEWS, password));
     try (var out = Files.newBufferedWriter(secret)) {
       jaas.store(out, "secret: readable by the service user only");
     }
@@ -126,7 +127,7 @@ class KafkaScramIT {
     p.setProperty("sasl.jaas.config", "${file:" + secret + ":sasl.jaas.config}");
     p.setProperty("ssl.truststore.location", kafka.trustStore().toString());
     p.setProperty("ssl.truststore.type", "PKCS12");
-    p.setProperty("ssl.truststore.password", ScramKafka.STORE_PASSWORD);
+    p.setProperty("ssl.truststore.password", ScramKafkaBroker.STORE_PASSWORD);
     return p;
   }
 
@@ -208,7 +209,8 @@ class KafkaScramIT {
       assertTrue(lines.stream().anyMatch(l -> l.contains("sasl.jaas.config = [hidden]")), "");
       for (String line : lines) {
         assertFalse(line.contains(VIEWS_PASSWORD), "the Kafka password in a log line: " + line);
-        assertFalse(line.contains(ScramKafka.STORE_PASSWORD), "a store password logged: " + line);
+        assertFalse(
+            line.contains(ScramKafkaBroker.STORE_PASSWORD), "a store password logged: " + line);
       }
     }
   }

@@ -1,4 +1,4 @@
-package io.streetsense.views;
+package io.streetsense.services;
 
 import io.streetsense.services.internal.ChildProcess;
 import io.streetsense.services.internal.JavaCommand;
@@ -28,20 +28,21 @@ import org.apache.kafka.common.Uuid;
  * the only super user on the client listener. The controller listener stays PLAINTEXT on 127.0.0.1
  * (its anonymous principal is a super user, as the broker talks to its own controller).
  *
- * <p>Built here rather than in {@code services}' {@code KafkaBroker}, whose listener layout is
- * PLAINTEXT; the certificate is a fresh self-signed one for 127.0.0.1 made with {@code keytool}.
+ * <p>Separate from {@link KafkaBroker}, whose listener layout is PLAINTEXT; the certificate is a
+ * fresh self-signed one for 127.0.0.1 made with {@code keytool}. Used by the tests that check the
+ * programs' Kafka security settings and the deployment's ACLs for real.
  */
-final class ScramKafka implements AutoCloseable {
-  static final String ADMIN = "admin";
-  static final String ADMIN_PASSWORD = "admin-secret-2b9d";
-  static final String STORE_PASSWORD = "store-secret-7c1e";
+public final class ScramKafkaBroker implements AutoCloseable {
+  public static final String ADMIN = "admin";
+  public static final String ADMIN_PASSWORD = "admin-secret-2b9d";
+  public static final String STORE_PASSWORD = "store-secret-7c1e";
 
   private final Path dir;
   private final int port;
   private final Path trustStore;
   private final ChildProcess process;
 
-  private ScramKafka(Path dir, int port, Path trustStore, ChildProcess process) {
+  private ScramKafkaBroker(Path dir, int port, Path trustStore, ChildProcess process) {
     this.dir = dir;
     this.port = port;
     this.trustStore = trustStore;
@@ -49,7 +50,7 @@ final class ScramKafka implements AutoCloseable {
   }
 
   /** Starts the broker with these SCRAM users (name → password) besides {@link #ADMIN}. */
-  static ScramKafka start(Path workDir, Map<String, String> users) throws Exception {
+  public static ScramKafkaBroker start(Path workDir, Map<String, String> users) throws Exception {
     Path dir = Files.createDirectories(workDir.toAbsolutePath());
     Files.createDirectories(dir.resolve("data"));
     Path keyStore = dir.resolve("broker.p12");
@@ -215,7 +216,7 @@ final class ScramKafka implements AutoCloseable {
             dir.resolve("kafka.log"),
             Map.of(),
             Duration.ofSeconds(30));
-    ScramKafka kafka = new ScramKafka(dir, port, trustStore, process);
+    ScramKafkaBroker kafka = new ScramKafkaBroker(dir, port, trustStore, process);
     process.start();
     try {
       process.awaitReady(
@@ -255,7 +256,7 @@ final class ScramKafka implements AutoCloseable {
   }
 
   /** A SCRAM login line for {@code sasl.jaas.config}. */
-  static String jaas(String user, String password) {
+  public static String jaas(String user, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
         + user
         + "\" password=\""
@@ -263,20 +264,20 @@ final class ScramKafka implements AutoCloseable {
         + "\";";
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
-  Path trustStore() {
+  public Path trustStore() {
     return trustStore;
   }
 
-  Path logFile() {
+  public Path logFile() {
     return dir.resolve("kafka.log");
   }
 
   /** Client settings for {@code user}: SASL_SSL, SCRAM-SHA-512, the broker's trust store. */
-  Properties clientProperties(String user, String password) {
+  public Properties clientProperties(String user, String password) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());
     p.put("security.protocol", "SASL_SSL");
@@ -288,7 +289,7 @@ final class ScramKafka implements AutoCloseable {
     return p;
   }
 
-  Properties adminProperties() {
+  public Properties adminProperties() {
     return clientProperties(ADMIN, ADMIN_PASSWORD);
   }
 
