@@ -38,7 +38,8 @@ import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
  * starting {@code OUTPUT LOST}, the Flink counter {@code streetsenseTransactionsLost} on the
  * committer, and a {@code pipeline} point {@code stage=commit} with {@code lost_transactions} in
  * InfluxDB when {@link #withMetrics} was given). Writer, state and serializers are the wrapped
- * sink's, so savepoints taken with a plain {@code KafkaSink} under the same uid restore into it.
+ * sink's, so a savepoint taken with a plain {@code KafkaSink} under the same uid holds the same
+ * state (not tested across that change).
  */
 public final class CommitLossReportingSink<T>
     implements Sink<T>,
