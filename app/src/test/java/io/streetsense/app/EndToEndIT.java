@@ -182,12 +182,8 @@ class EndToEndIT {
                 .collect(Collectors.toList()));
   }
 
-  private static long count(LocalServices services, String influxQl) throws Exception {
-    JsonNode value =
-        new ObjectMapper()
-            .readTree(services.influx().query("streetsense", influxQl))
-            .at("/results/0/series/0/values/0/1");
-    return value.isMissingNode() ? 0 : value.asLong();
+  private static long count(LocalServices services, String influxQl) {
+    return services.influx().firstValue("streetsense", influxQl);
   }
 
   private static void assertBetween(Instant from, Instant to, Instant actual, String what) {

@@ -3,8 +3,6 @@ package io.streetsense.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.ingest.DeviceDirectory;
@@ -165,16 +163,11 @@ class SessionQueueOverflowIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     long missing = 0;
     while (System.nanoTime() < deadline) {
-      JsonNode value =
-          new ObjectMapper()
-              .readTree(
-                  services
-                      .influx()
-                      .query(
-                          "streetsense",
-                          "SELECT sum(missing) FROM pipeline WHERE stage = 'detect'"))
-              .at("/results/0/series/0/values/0/1");
-      missing = value.isMissingNode() ? 0 : value.asLong();
+      missing =
+          services
+              .influx()
+              .firstValue(
+                  "streetsense", "SELECT sum(missing) FROM pipeline WHERE stage = 'detect'");
       if (missing >= expected) {
         return missing;
       }

@@ -938,10 +938,8 @@ class FlinkClusterIT {
     return count;
   }
 
-  private static long count(String db, String influxQl) throws IOException {
-    JsonNode value =
-        JSON.readTree(services.influx().query(db, influxQl)).at("/results/0/series/0/values/0/1");
-    return value.isMissingNode() ? 0 : value.asLong();
+  private static long count(String db, String influxQl) {
+    return services.influx().firstValue(db, influxQl);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

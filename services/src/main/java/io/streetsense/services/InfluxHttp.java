@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The few InfluxDB 1.x HTTP calls this module needs, on java.net.http (no client library). */
 final class InfluxHttp {
@@ -16,6 +18,11 @@ final class InfluxHttp {
           .connectTimeout(Duration.ofSeconds(2))
           .version(HttpClient.Version.HTTP_1_1)
           .build();
+
+  /** The first row's first field after the time in a /query answer: {@code "values":[["t",N} */
+  private static final Pattern FIRST_VALUE =
+      Pattern.compile("\"values\":\\[\\[\"[^\"]*\",(-?[0-9.eE+-]+)");
+
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private InfluxHttp() {}
@@ -92,5 +99,10 @@ final class InfluxHttp {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  static long firstValue(String answer) {
+    Matcher value = FIRST_VALUE.matcher(answer);
+    return value.find() ? Math.round(Double.parseDouble(value.group(1))) : 0;
   }
 }

@@ -23,6 +23,24 @@ public interface InfluxService extends ManagedService {
     return InfluxHttp.query(url(), db, influxQl);
   }
 
+  /**
+   * The first value of the first row of a one-number query ({@code SELECT count(x) …}, {@code
+   * sum(x)}), rounded to a whole number: 0 when the query has no rows or the database does not
+   * exist yet (a writer creates it with its first point).
+   */
+  default long firstValue(String db, String influxQl) {
+    String answer;
+    try {
+      answer = query(db, influxQl);
+    } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("database not found")) {
+        return 0;
+      }
+      throw e;
+    }
+    return InfluxHttp.firstValue(answer);
+  }
+
   /** Writes points in line protocol (nanosecond timestamps) with {@code POST /write}. */
   default void write(String db, String lineProtocol) {
     InfluxHttp.write(url(), db, lineProtocol);

@@ -7,8 +7,6 @@ import io.streetsense.services.InfluxDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,11 +49,8 @@ class InfluxDbWriterIT {
   }
 
   private static long countIn(String database, String zone) {
-    String answer =
-        influx.query(
-            database, "SELECT count(occupied) FROM parking_occupancy WHERE zone = '" + zone + "'");
-    Matcher count = Pattern.compile("\"values\":\\[\\[\"[^\"]+\",(\\d+)\\]\\]").matcher(answer);
-    return count.find() ? Long.parseLong(count.group(1)) : 0;
+    return influx.firstValue(
+        database, "SELECT count(occupied) FROM parking_occupancy WHERE zone = '" + zone + "'");
   }
 
   private static void await(LongSupplier value, long expected, Duration timeout)
