@@ -5,6 +5,7 @@ import io.streetsense.ingest.MqttKafkaBridge;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.sinks.metrics.InfluxDbWriter;
 import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.pipeline.StageTotals;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +44,7 @@ final class BridgeMetricsReporter implements AutoCloseable {
   }
 
   static MetricPoint point(BridgeMetrics.Snapshot snapshot, String instance) {
-    return MetricPoint.measurement("pipeline")
+    return MetricPoint.measurement(StageTotals.MEASUREMENT)
         .tag("stage", "ingest")
         .tag("instance", instance)
         .field("events", snapshot.events())

@@ -56,15 +56,14 @@ public final class AvroKafkaSinks {
           TRANSACTION_TIMEOUT_KEY, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     }
     long transactionTimeoutMs = transactionTimeoutMs(properties);
+    // The reporter's admin client connects with the same settings (the builder sets it too).
+    properties.setProperty("bootstrap.servers", bootstrapServers);
     KafkaSink<T> sink =
         builder(bootstrapServers, topic, type, key, properties)
             .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
             .setTransactionalIdPrefix(transactionalIdPrefix)
             .build();
-    Properties connection = new Properties();
-    connection.putAll(properties);
-    connection.setProperty("bootstrap.servers", bootstrapServers);
-    return new CommitLossReportingSink<>(sink, topic, connection, transactionTimeoutMs, null);
+    return new CommitLossReportingSink<>(sink, topic, properties, transactionTimeoutMs, null);
   }
 
   private static long transactionTimeoutMs(Properties properties) {

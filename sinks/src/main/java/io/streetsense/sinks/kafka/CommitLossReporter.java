@@ -3,6 +3,7 @@ package io.streetsense.sinks.kafka;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import io.streetsense.sinks.metrics.InfluxDbWriter;
 import io.streetsense.sinks.metrics.MetricPoint;
+import io.streetsense.sinks.pipeline.StageTotals;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,7 +66,7 @@ final class CommitLossReporter implements Committer<KafkaCommittable> {
   private void report(KafkaCommittable committable, Throwable failure) {
     String id = committable.getTransactionalId();
     TransactionOutcomes.Outcome outcome = outcomes.of(id, committable.getProducerId());
-    if (outcome.verdict() == TransactionOutcomes.Verdict.COMMITTED) {
+    if (outcome.committed()) {
       alreadyCommitted.inc();
       LOG.info(
           "Transaction {} of topic {} had been committed before this attempt ({}): the"
@@ -105,7 +106,7 @@ final class CommitLossReporter implements Committer<KafkaCommittable> {
       metrics = new InfluxDbWriter(metricsSettings);
     }
     metrics.write(
-        MetricPoint.measurement("pipeline")
+        MetricPoint.measurement(StageTotals.MEASUREMENT)
             .tag("stage", STAGE)
             .tag("topic", topic)
             .field("lost_transactions", 1L)

@@ -19,17 +19,14 @@ import org.apache.kafka.clients.admin.TransactionState;
 final class TransactionOutcomes implements AutoCloseable {
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
-  /** What the broker says of one transactional id's last transaction. */
-  record Outcome(Verdict verdict, String detail) {}
-
-  enum Verdict {
-    /** Committed (or committing): its records are visible; a failed re-commit was harmless. */
-    COMMITTED,
-    /** Aborted, open or unknown to the broker: its records will never be visible. */
-    NOT_COMMITTED,
-    /** The broker could not be asked; treated as a loss until shown otherwise. */
-    UNANSWERED
-  }
+  /**
+   * What the broker says of one transactional id's last transaction.
+   *
+   * @param committed committed (or committing): its records are visible and a failed re-commit was
+   *     harmless. False for aborted, open or unknown transactions, and when the broker could not be
+   *     asked (a loss until shown otherwise); {@code detail} says which.
+   */
+  record Outcome(boolean committed, String detail) {}
 
   private final Properties adminProperties = new Properties();
   private Admin admin;
@@ -61,20 +58,18 @@ final class TransactionOutcomes implements AutoCloseable {
       boolean sameProducer = description.producerId() == producerId;
       boolean committed =
           state == TransactionState.COMPLETE_COMMIT || state == TransactionState.PREPARE_COMMIT;
-      return new Outcome(
-          sameProducer && committed ? Verdict.COMMITTED : Verdict.NOT_COMMITTED, detail);
+      return new Outcome(sameProducer && committed, detail);
     } catch (ExecutionException e) {
       // TransactionalIdNotFound: expired (transactional.id.expiration.ms) or never known.
-      return new Outcome(Verdict.NOT_COMMITTED, "broker answered " + e.getCause());
+      return new Outcome(false, "broker answered " + e.getCause());
     } catch (TimeoutException e) {
       return new Outcome(
-          Verdict.UNANSWERED,
-          "no answer from the broker within " + ANSWER_TIMEOUT.toSeconds() + " s");
+          false, "no answer from the broker within " + ANSWER_TIMEOUT.toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Outcome(Verdict.UNANSWERED, "interrupted while asking the broker");
+      return new Outcome(false, "interrupted while asking the broker");
     } catch (RuntimeException e) {
-      return new Outcome(Verdict.UNANSWERED, "could not ask the broker: " + e);
+      return new Outcome(false, "could not ask the broker: " + e);
     }
   }
 
