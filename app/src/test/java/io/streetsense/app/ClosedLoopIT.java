@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Topics;
 import io.streetsense.services.LocalServices;
@@ -15,7 +16,7 @@ import io.streetsense.simulator.IllegalStall;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import io.streetsense.views.TokenRegistry;
 import io.streetsense.views.ViewsConfig;
 import io.streetsense.views.ViewsServer;
@@ -70,7 +71,7 @@ class ClosedLoopIT {
   @Test
   void stall_isDispatched_accepted_resolved_reworked_resolved_verified_andClosed()
       throws Exception {
-    BlockMap jiashan = SharedBlockMaps.load("jiashan-lane");
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
     List<JsonNode> pushes = new CopyOnWriteArrayList<>();
     try (LocalServices services = LocalServices.start(workDir)) {
       Topics topics = Topics.withPrefix("loop-" + UUID.randomUUID() + ".");

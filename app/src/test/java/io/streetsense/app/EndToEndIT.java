@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
@@ -18,7 +19,7 @@ import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ class EndToEndIT {
 
   @Test
   void scriptedStall_becomesOneDispatchedWorkOrder_andOccupancyLandsInInfluxDb() throws Exception {
-    BlockMap jiashan = SharedBlockMaps.load("jiashan-lane");
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
     List<WorkOrder> orders = new CopyOnWriteArrayList<>();
 
     try (LocalServices services = LocalServices.start(workDir)) {

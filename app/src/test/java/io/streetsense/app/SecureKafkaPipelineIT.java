@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.ingest.DeviceDirectory;
@@ -21,7 +22,7 @@ import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class SecureKafkaPipelineIT {
     for (String user : List.of(BRIDGE, JOB, VIEWS)) {
       passwords.put(user, "pw-" + UUID.randomUUID());
     }
-    BlockMap jiashan = SharedBlockMaps.load("jiashan-lane");
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
     BlockMaps maps = BlockMaps.of(jiashan);
     Topics topics = Topics.defaults(); // the names kafka-users.yaml grants
     List<WorkOrder> orders = new CopyOnWriteArrayList<>();

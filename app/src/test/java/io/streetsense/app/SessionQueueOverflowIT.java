@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.ingest.DeviceDirectory;
 import io.streetsense.ingest.MqttKafkaBridge;
@@ -12,7 +13,7 @@ import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.Topics;
 import io.streetsense.services.LocalServices;
 import io.streetsense.services.MosquittoBroker;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class SessionQueueOverflowIT {
 
   @Test
   void bridgeAwayLongerThanTheBrokerQueues_lossIsCountedAsMissing() throws Exception {
-    BlockMap jiashan = SharedBlockMaps.load("jiashan-lane");
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
     BlockMaps maps = BlockMaps.of(jiashan);
     String sensor = jiashan.sensors().get(0).id();
     String topic = "blocks/jiashan-lane/parking/" + sensor;

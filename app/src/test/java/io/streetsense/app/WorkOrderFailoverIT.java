@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.schemas.TeamAction;
@@ -20,7 +21,7 @@ import io.streetsense.simulator.CameraNoise;
 import io.streetsense.simulator.IllegalStall;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +116,8 @@ class WorkOrderFailoverIT {
     INFLUX_OUTAGE
   }
 
-  private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
+  private static final BlockMap JIASHAN =
+      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   private static final BlockMaps BLOCK_MAPS = BlockMaps.of(JIASHAN);
   private static final String TEAM = "xh-tianping-chengguan";
   private static final String ORDER_KEY = "jiashan-lane/JS-Z-NV1/ILLEGAL_STALL";

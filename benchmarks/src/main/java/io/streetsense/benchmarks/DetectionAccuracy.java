@@ -36,6 +36,7 @@ import io.streetsense.simulator.ScriptedEvent;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.VehiclesInNoParking;
 import io.streetsense.simulator.ZoneFull;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ public final class DetectionAccuracy implements Callable<Integer> {
       names = "--block",
       paramLabel = "FILE",
       description =
-          "Block map YAML, or the name of one in shared/blockmaps above the working directory"
+          "Block map YAML, or the name of one in the repository's blockmaps/ folder"
               + " (default: ${DEFAULT-VALUE}).")
   String block = "lingyan-south";
 
@@ -735,26 +736,19 @@ public final class DetectionAccuracy implements Callable<Integer> {
         "--hours " + value + ": expected FROM-TO with 0 <= FROM < TO <= 24, e.g. 6-24");
   }
 
-  /** A file, or a block name looked up in shared/blockmaps above the working directory. */
+  /** A file, or a block name looked up in the repository's blockmaps/ folder. */
   static Path resolveBlock(String value) {
     Path direct = Path.of(value);
     if (Files.isRegularFile(direct)) {
       return direct;
     }
-    String name = value.endsWith(".yaml") ? value : value + ".yaml";
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path candidate = d.resolve("shared").resolve("blockmaps").resolve(name);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
+    String name = value.endsWith(".yaml") ? value.substring(0, value.length() - 5) : value;
+    try {
+      return RepositoryBlockMaps.file(name);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--block " + value + ": no such file, and " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException(
-        "--block "
-            + value
-            + ": no such file, and no shared/blockmaps/"
-            + name
-            + " above "
-            + Path.of("").toAbsolutePath());
   }
 
   /** benchmarks/results of the repository the program runs in, else ./results. */

@@ -3,9 +3,8 @@ package io.streetsense.blockmap;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,28 +117,11 @@ final class BlockMapFixtures {
     throw new AssertionError("no line contains " + text);
   }
 
-  /**
-   * The project's shared block maps ({@code shared/blockmaps}, beside the checkout), found by
-   * walking up from the working directory. Same rule as {@code io.streetsense.testing
-   * .SharedBlockMaps}, which this module cannot use: test-support depends on blockmap.
-   */
-  static Path sharedDirectory() {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("blockmaps");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "no shared/blockmaps folder beside the checkout (looked upwards from " + start + ")");
-  }
-
   static BlockMap jiashanLane() {
-    return BlockMapLoader.load(sharedDirectory().resolve("jiashan-lane.yaml"));
+    return BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   }
 
   static BlockMap lingyanSouth() {
-    return BlockMapLoader.load(sharedDirectory().resolve("lingyan-south.yaml"));
+    return BlockMapLoader.load(RepositoryBlockMaps.file("lingyan-south"));
   }
 }

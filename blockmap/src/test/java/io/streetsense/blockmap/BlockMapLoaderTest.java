@@ -3,12 +3,12 @@ package io.streetsense.blockmap;
 import static io.streetsense.blockmap.BlockMapFixtures.assertContains;
 import static io.streetsense.blockmap.BlockMapFixtures.jiashanLane;
 import static io.streetsense.blockmap.BlockMapFixtures.lingyanSouth;
-import static io.streetsense.blockmap.BlockMapFixtures.sharedDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class BlockMapLoaderTest {
 
   @Test
   void loadDirectory_loadsEveryMapInFileNameOrder() {
-    BlockMaps maps = BlockMapLoader.loadDirectory(sharedDirectory());
+    BlockMaps maps = BlockMapLoader.loadDirectory(RepositoryBlockMaps.directory());
     assertEquals(List.of("jiashan-lane", "lingyan-south"), List.copyOf(maps.ids()));
     assertTrue(maps.sensor("lingyan-south", "LY-P-0012").isPresent());
     assertTrue(maps.camera("jiashan-lane", "JS-C-03").isPresent());
@@ -67,7 +67,7 @@ class BlockMapLoaderTest {
 
   @Test
   void loadDirectory_refusesTwoFilesDeclaringOneBlock(@TempDir Path dir) throws IOException {
-    Path original = sharedDirectory().resolve("jiashan-lane.yaml");
+    Path original = RepositoryBlockMaps.directory().resolve("jiashan-lane.yaml");
     Files.copy(original, dir.resolve("a-jiashan.yaml"));
     Files.copy(original, dir.resolve("b-copy.yml"));
     BlockMapException e =

@@ -3,6 +3,7 @@ package io.streetsense.detectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.health.DeviceHealthChange;
 import io.streetsense.schemas.CameraFrame;
@@ -10,7 +11,7 @@ import io.streetsense.schemas.DeadLetter;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DetectorsDeterminismTest {
   private static final DetectorConfig CONFIG = DetectorConfig.defaults(); // out-of-orderness 5 s
-  private static final BlockMaps MAPS = BlockMaps.of(SharedBlockMaps.load("jiashan-lane"));
+  private static final BlockMaps MAPS =
+      BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane")));
 
   /** One cluster for the three runs; 2 slots, or parallelism 2 waits for resources forever. */
   @RegisterExtension

@@ -3,6 +3,7 @@ package io.streetsense.detectors;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.detectors.health.DeviceHealthDetector.DeviceState;
 import io.streetsense.detectors.parking.BlockParkingState;
 import io.streetsense.detectors.parking.OverflowTracker;
@@ -13,7 +14,7 @@ import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.detectors.presence.ZoneState;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * size:" lines.
  */
 class StateSizeReportTest {
-  private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
+  private static final BlockMap JIASHAN =
+      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   private static final long T0 = Instant.parse("2026-11-23T02:00:00Z").toEpochMilli();
 
   private static <T> int serializedSize(Class<T> type, T value) throws Exception {

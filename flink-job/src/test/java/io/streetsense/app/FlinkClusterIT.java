@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
@@ -19,7 +20,7 @@ import io.streetsense.simulator.Background;
 import io.streetsense.simulator.CameraNoise;
 import io.streetsense.simulator.IllegalStall;
 import io.streetsense.simulator.StreetScenario;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,8 @@ class FlinkClusterIT {
   private static final Path CLUSTER_DIR = Path.of("target", "flink-cluster-it").toAbsolutePath();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
+  private static final BlockMap JIASHAN =
+      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   private static final BlockMaps BLOCK_MAPS = BlockMaps.of(JIASHAN);
   private static final String TEAM = "xh-tianping-chengguan";
   private static final String ORDER_KEY = "jiashan-lane/JS-Z-NV1/ILLEGAL_STALL";
@@ -251,7 +253,7 @@ class FlinkClusterIT {
             .build();
     street = StreetFeed.records(scenario, BLOCK_MAPS);
     blockMapsDir = Files.createDirectories(workDir.resolve("blockmaps"));
-    Files.copy(SharedBlockMaps.file("jiashan-lane"), blockMapsDir.resolve("jiashan-lane.yaml"));
+    Files.copy(RepositoryBlockMaps.file("jiashan-lane"), blockMapsDir.resolve("jiashan-lane.yaml"));
     services = LocalServices.start(workDir.resolve("services"));
     log("setup", "services up after " + millisSince(t0) + " ms: " + services);
     deleteRecursively(CLUSTER_DIR);

@@ -65,7 +65,7 @@ class BridgeCrashIT {
             "kafka.topic.prefix=" + prefix,
             "bridge.window=1000",
             "bridge.metrics.log.interval=PT5S",
-            "blockmaps=" + TestMaps.sharedBlockmaps()));
+            "blockmaps=" + TestMaps.repositoryBlockMaps()));
     int total = SENSORS * PER_SENSOR;
     AtomicInteger run = new AtomicInteger();
     long started = System.nanoTime();

@@ -1,22 +1,25 @@
 package io.streetsense.ingest;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Path;
 
-/** The shared block maps this module's tests use (see {@link SharedBlockMaps}). */
+/**
+ * The repository's example block maps this module's tests use (see {@link RepositoryBlockMaps}).
+ */
 final class TestMaps {
   private TestMaps() {}
 
-  static Path sharedBlockmaps() {
-    return SharedBlockMaps.directory();
+  static Path repositoryBlockMaps() {
+    return RepositoryBlockMaps.directory();
   }
 
   static Path jiashanLaneFile() {
-    return SharedBlockMaps.file("jiashan-lane");
+    return RepositoryBlockMaps.file("jiashan-lane");
   }
 
   static BlockMaps jiashanLane() {
-    return BlockMaps.of(SharedBlockMaps.load("jiashan-lane"));
+    return BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane")));
   }
 }

@@ -27,7 +27,7 @@ class ScenariosTest {
 
   @Test
   void theDemoRunsOnEverySharedMap() {
-    for (BlockMap block : BlockMapLoader.loadDirectory(TestMaps.sharedBlockmaps()).all()) {
+    for (BlockMap block : BlockMapLoader.loadDirectory(TestMaps.repositoryBlockMaps()).all()) {
       StreetScenario demo = Scenarios.demo(block, 3, Duration.ofMinutes(14));
       assertEquals(1, demo.groundTruth().detectable().size(), block.id());
       assertEquals(Duration.ofMinutes(14), demo.duration());

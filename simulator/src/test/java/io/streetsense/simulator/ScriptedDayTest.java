@@ -27,7 +27,7 @@ class ScriptedDayTest {
 
   @BeforeAll
   static void scriptTheDay() {
-    block = BlockMapLoader.load(TestMaps.sharedBlockmaps().resolve("lingyan-south.yaml"));
+    block = BlockMapLoader.load(TestMaps.repositoryBlockMaps().resolve("lingyan-south.yaml"));
     day = Scenarios.scriptedDay(block, 1);
   }
 

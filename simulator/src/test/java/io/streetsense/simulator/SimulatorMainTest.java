@@ -99,7 +99,8 @@ class SimulatorMainTest {
 
   @Test
   void anUnknownBlockIsABadUsage() {
-    String[] r = run("--blockmaps", TestMaps.sharedBlockmaps().toString(), "--block", "atlantis");
+    String[] r =
+        run("--blockmaps", TestMaps.repositoryBlockMaps().toString(), "--block", "atlantis");
     assertEquals("2", r[0]);
     assertTrue(r[2].contains("atlantis"), r[2]);
   }

@@ -1,22 +1,25 @@
 package io.streetsense.simulator;
 
 import io.streetsense.blockmap.BlockMap;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.blockmap.BlockMapLoader;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Path;
 
-/** The shared block maps this module's tests use (see {@link SharedBlockMaps}). */
+/**
+ * The repository's example block maps this module's tests use (see {@link RepositoryBlockMaps}).
+ */
 final class TestMaps {
   private static BlockMap jiashan;
 
   private TestMaps() {}
 
-  static Path sharedBlockmaps() {
-    return SharedBlockMaps.directory();
+  static Path repositoryBlockMaps() {
+    return RepositoryBlockMaps.directory();
   }
 
   static synchronized BlockMap jiashan() {
     if (jiashan == null) {
-      jiashan = SharedBlockMaps.load("jiashan-lane");
+      jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
     }
     return jiashan;
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
@@ -16,7 +17,7 @@ import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.MosquittoBroker;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,7 +81,7 @@ class ViewsServerIT {
   static void startBrokers() {
     mqtt = MosquittoBroker.start(work.resolve("mqtt"));
     kafka = KafkaBroker.builder().maxHeap("512m").start(work.resolve("kafka"));
-    lane = SharedBlockMaps.load("jiashan-lane");
+    lane = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   }
 
   @AfterAll

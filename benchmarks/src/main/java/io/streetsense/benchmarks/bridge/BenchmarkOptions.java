@@ -1,5 +1,6 @@
 package io.streetsense.benchmarks.bridge;
 
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ record BenchmarkOptions(
     Path workDir,
     boolean help) {
 
-  static final Path DEFAULT_BLOCK_MAP = Path.of("/work/shared/blockmaps/lingyan-south.yaml");
+  /** The block the devices come from unless --blockmap names another. */
+  static final String DEFAULT_BLOCK = "lingyan-south";
 
   static String usage() {
     return String.join(
@@ -55,9 +57,10 @@ record BenchmarkOptions(
             + " (default 30000)",
         "  --target R              bridge/ceiling ratio to meet (default 0.9)",
         "  --kafka-prop K=V        extra bridge producer property (repeatable)",
-        "  --blockmap FILE         block map the devices come from (default "
-            + DEFAULT_BLOCK_MAP
-            + ")",
+        "  --blockmap FILE         block map the devices come from (default the repository's"
+            + " blockmaps/"
+            + DEFAULT_BLOCK
+            + ".yaml)",
         "  --out DIR               where <date>-bridge-throughput.json goes"
             + " (default benchmarks/results)",
         "  --work-dir DIR          broker work directory (default a new temporary directory)",
@@ -77,7 +80,7 @@ record BenchmarkOptions(
     int warmup = 30_000;
     double target = 0.9;
     Map<String, String> kafka = new LinkedHashMap<>();
-    Path blockMap = DEFAULT_BLOCK_MAP;
+    Path blockMap = null;
     Path outDir =
         Files.isDirectory(Path.of("benchmarks"))
             ? Path.of("benchmarks", "results")
@@ -132,7 +135,7 @@ record BenchmarkOptions(
         warmup,
         target,
         Map.copyOf(kafka),
-        blockMap,
+        blockMap != null ? blockMap : RepositoryBlockMaps.file(DEFAULT_BLOCK),
         outDir,
         workDir,
         help);

@@ -20,10 +20,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The block maps of a load-test city: the real maps (a folder such as {@code ../shared/blockmaps},
- * or the bundled example when there is none) plus synthetic blocks of the same shape, written as
- * YAML to a folder and loaded back through the real {@link BlockMapLoader}, as the pipeline loads
- * them.
+ * The block maps of a load-test city: the real maps (a folder such as the repository's {@code
+ * blockmaps/}, or the bundled example when there is none) plus synthetic blocks of the same shape,
+ * written as YAML to a folder and loaded back through the real {@link BlockMapLoader}, as the
+ * pipeline loads them.
  *
  * <p>A synthetic block is a template map's text with a new block id ({@code lingyan-south-s007})
  * and its own device, zone and shop ids (the template's id prefix {@code LY-} becomes {@code

@@ -4,6 +4,7 @@ import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.services.InfluxDb;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.MosquittoBroker;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,8 +133,8 @@ public final class LoadTest implements Callable<Integer> {
   @Option(
       names = "--blockmaps",
       description =
-          "Folder of real block maps. Default: ../shared/blockmaps when it exists, else the bundled"
-              + " example.")
+          "Folder of real block maps. Default: the repository's blockmaps/ when run inside it,"
+              + " else the bundled example.")
   Path blockmaps;
 
   @Option(names = "--seed", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
@@ -275,11 +276,19 @@ public final class LoadTest implements Callable<Integer> {
       scenario = resolvedMode.name().toLowerCase(Locale.ROOT);
     }
     if (blockmaps == null) {
-      Path shared = Path.of("../shared/blockmaps");
-      blockmaps = Files.isDirectory(shared) ? shared : null;
+      blockmaps = repositoryBlockMaps();
     }
     if (warmup.compareTo(duration) >= 0) {
       throw new IllegalArgumentException("--warmup must be shorter than --duration");
+    }
+  }
+
+  /** The repository's example maps, or null outside a checkout (the city uses the bundled map). */
+  private static Path repositoryBlockMaps() {
+    try {
+      return RepositoryBlockMaps.directory();
+    } catch (IllegalStateException notInACheckout) {
+      return null;
     }
   }
 

@@ -22,7 +22,7 @@ class CityTest {
 
   @Test
   void syntheticBlocksAreTheTemplateWithTheirOwnIds() throws Exception {
-    // The bundled example: a clone of the repository has it without ../shared.
+    // The bundled example: the city a load test makes outside a checkout.
     CityMaps.City city = CityMaps.write(null, 3, dir);
     assertEquals(1, city.realBlocks());
     assertEquals(2, city.syntheticBlocks());

@@ -2,9 +2,10 @@ package io.streetsense.detectors.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ class DeviceHealthDetectorTest {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
                 new DeviceHealthDetector(
-                    BlockMaps.of(SharedBlockMaps.load("jiashan-lane")), config)),
+                    BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"))),
+                    config)),
             DeviceSignal::deviceKey,
             Types.STRING);
     harness.open();

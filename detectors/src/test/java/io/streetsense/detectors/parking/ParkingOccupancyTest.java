@@ -2,11 +2,12 @@ package io.streetsense.detectors.parking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +35,8 @@ class ParkingOccupancyTest {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new ParkingOccupancy(BlockMaps.of(SharedBlockMaps.load("jiashan-lane")))),
+                new ParkingOccupancy(
+                    BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"))))),
             event -> event.getBlockId() + "/" + event.getZoneId(),
             Types.STRING);
     harness.open();

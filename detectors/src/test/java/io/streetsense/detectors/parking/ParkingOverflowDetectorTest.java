@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
@@ -17,7 +18,7 @@ import io.streetsense.schemas.SensorMessageKind;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +64,8 @@ class ParkingOverflowDetectorTest {
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new KeyedCoProcessOperator<>(
                 new ParkingOverflowDetector(
-                    BlockMaps.of(SharedBlockMaps.load(BLOCK)), DetectorConfig.defaults())),
+                    BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file(BLOCK))),
+                    DetectorConfig.defaults())),
             ParkingSensorEvent::getBlockId,
             o -> o.blockId,
             Types.STRING);

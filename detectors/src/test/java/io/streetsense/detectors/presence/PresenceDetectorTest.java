@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * presence 0.6, max_drift 0.03; verify clear_for 5 min), seen by cameras JS-C-01 and JS-C-02.
  */
 class PresenceDetectorTest {
-  private static final BlockMap JIASHAN = SharedBlockMaps.load("jiashan-lane");
+  private static final BlockMap JIASHAN =
+      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   private static final long T0 =
       Instant.parse("2026-11-23T02:00:00Z").toEpochMilli(); // 10:00 local
   private static final long SECOND = 1000;

@@ -1,5 +1,6 @@
 package io.streetsense.sinks.workorders;
 
+import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Evidence;
 import io.streetsense.schemas.TeamAction;
@@ -8,7 +9,7 @@ import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
-import io.streetsense.testing.SharedBlockMaps;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,7 +27,7 @@ final class LoopHarness implements AutoCloseable {
   static final String SQUAD = "xh-tianping-chengguan";
   static final String MARKET = "xh-market-supervision";
   static final String POLICE = "xh-traffic-police";
-  static final BlockMaps MAPS = BlockMaps.of(SharedBlockMaps.load(BLOCK));
+  static final BlockMaps MAPS = BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file(BLOCK)));
 
   final KeyedTwoInputStreamOperatorTestHarness<String, ViolationEvent, TeamAction, WorkOrder>
       harness;
