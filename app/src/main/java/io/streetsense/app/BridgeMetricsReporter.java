@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * {@code instance} with its MQTT client id, so that several bridges sharing a subscription do not
  * overwrite each other's counters.
  */
-final class BridgeMetricsReporter implements AutoCloseable {
+public final class BridgeMetricsReporter implements AutoCloseable {
   static final Duration EVERY = Duration.ofSeconds(5);
 
   private final BridgeMetrics metrics;
@@ -35,7 +35,7 @@ final class BridgeMetricsReporter implements AutoCloseable {
             return thread;
           });
 
-  BridgeMetricsReporter(MqttKafkaBridge bridge, InfluxDbSettings influx) {
+  public BridgeMetricsReporter(MqttKafkaBridge bridge, InfluxDbSettings influx) {
     this.metrics = bridge.metrics();
     this.instance = bridge.config().mqttClientId();
     this.writer = new InfluxDbWriter(influx);

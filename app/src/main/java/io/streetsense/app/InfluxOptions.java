@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where metrics go: the InfluxDB options of {@code run}, {@code job} and {@code bridge}. */
-final class InfluxOptions {
+public final class InfluxOptions {
   static final String PASSWORD_VARIABLE = "STREETSENSE_INFLUX_PASSWORD";
 
   @Option(names = "--influx", description = "InfluxDB URL (v1 write API), e.g. http://influx:8086.")
@@ -32,12 +32,12 @@ final class InfluxOptions {
       description = "File holding the InfluxDB password or token.")
   Path passwordFile;
 
-  boolean given() {
+  public boolean given() {
     return url != null;
   }
 
   /** The settings; the password or token from the file, else the environment variable. */
-  InfluxDbSettings settings() throws IOException {
+  public InfluxDbSettings settings() throws IOException {
     if (url == null) {
       throw new IllegalArgumentException(
           "--influx is required (on the command line or in the --config file)");

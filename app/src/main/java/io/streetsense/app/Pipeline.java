@@ -119,7 +119,7 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /** Creates the pipeline's topics if they do not exist; existing ones are left as they are. */
-  static void ensureTopics(
+  public static void ensureTopics(
       String bootstrapServers, Properties clientProperties, Topics topics, int partitions)
       throws Exception {
     Properties admin = new Properties();

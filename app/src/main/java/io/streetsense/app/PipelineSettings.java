@@ -2,7 +2,6 @@ package io.streetsense.app;
 
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.schemas.Topics;
-import io.streetsense.services.LocalServices;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,24 +63,26 @@ public record PipelineSettings(
   }
 
   /**
-   * For services started on this machine ({@link LocalServices}: the demo and the tests): no
-   * credentials, 2 partitions, bridge window 1000, parallelism 2, the detectors' defaults, the
-   * database {@code streetsense}.
+   * For services started on this machine (the demo and the tests start them with the {@code
+   * services} module): no credentials, 2 partitions, bridge window 1000, parallelism 2, the
+   * detectors' defaults, the database {@code streetsense}.
    */
   public static PipelineSettings local(
-      LocalServices services,
+      String mqttServerUri,
+      String kafkaBootstrapServers,
+      String influxUrl,
       Topics topics,
       Duration checkpointInterval,
       boolean restartOnFailure) {
     return new PipelineSettings(
-        services.mqtt().serverUri(),
+        mqttServerUri,
         null,
         null,
-        services.kafka().bootstrapServers(),
+        kafkaBootstrapServers,
         new Properties(),
         topics,
         2,
-        InfluxDbSettings.of(services.influx().url(), "streetsense"),
+        InfluxDbSettings.of(influxUrl, "streetsense"),
         DetectorConfig.defaults(),
         checkpointInterval,
         1000,

@@ -3,13 +3,9 @@ package io.streetsense.app;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
-import io.streetsense.schemas.Topics;
-import io.streetsense.sinks.metrics.InfluxDbSettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -20,39 +16,15 @@ import picocli.CommandLine.Option;
  * are read from environment variables or files, so they stay out of shell history and process
  * listings.
  */
-final class ServiceOptions {
-  @Option(
-      names = "--mqtt",
-      description = "MQTT broker the devices publish to, e.g. tcp://mqtt:1883 or ssl://mqtt:8883.")
-  String mqtt;
+public final class ServiceOptions {
+  @Mixin MqttOptions mqtt;
 
-  @Option(
-      names = "--mqtt-user",
-      description =
-          "MQTT user name; the password comes from $STREETSENSE_MQTT_PASSWORD or --mqtt-password-file.")
-  String mqttUser;
-
-  @Option(names = "--mqtt-password-file", description = "File holding the MQTT password.")
-  Path mqttPasswordFile;
-
-  @Option(names = "--kafka", description = "Kafka bootstrap servers, host:port[,host:port...].")
-  String kafka;
-
-  @Option(
-      names = "--kafka-properties",
-      description = "Properties file passed to every Kafka client (SASL, TLS, ...).")
-  Path kafkaProperties;
+  @Mixin KafkaOptions kafka;
 
   @Mixin InfluxOptions influx;
 
   @Option(names = "--blockmaps", description = "Folder of block-map YAML files (one per block).")
   Path blockMaps;
-
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = Topics.DEFAULT_PREFIX,
-      description = "Prefix of the Kafka topics. Default: ${DEFAULT-VALUE}.")
-  String topicPrefix;
 
   @Option(
       names = "--partitions",
@@ -80,20 +52,21 @@ final class ServiceOptions {
           "MQTT messages the bridge holds unacknowledged while Kafka confirms them. Default: ${DEFAULT-VALUE}.")
   int bridgeWindow;
 
-  BlockMaps loadBlockMaps() {
+  public BlockMaps loadBlockMaps() {
     return BlockMapLoader.loadDirectory(require(blockMaps, "--blockmaps"));
   }
 
-  PipelineSettings settings() throws IOException {
+  /** The whole pipeline's settings: bridge (MQTT) and job. */
+  public PipelineSettings settings() throws IOException {
     return new PipelineSettings(
-        require(mqtt, "--mqtt"),
-        mqttUser,
-        secret("STREETSENSE_MQTT_PASSWORD", mqttPasswordFile),
-        require(kafka, "--kafka"),
-        kafkaClientProperties(),
-        Topics.withPrefix(topicPrefix),
+        require(mqtt.uri(), "--mqtt"),
+        mqtt.user(),
+        mqtt.password(),
+        kafka.bootstrapServers(),
+        kafka.clientProperties(),
+        kafka.topics(),
         partitions,
-        influxSettings(),
+        influx.settings(),
         DetectorConfig.defaults(),
         checkpointInterval,
         bridgeWindow,
@@ -105,41 +78,39 @@ final class ServiceOptions {
    * What the Flink job alone needs: no MQTT. {@code consumerGroup} and {@code
    * transactionalIdPrefix} name the job to Kafka (null: the defaults).
    */
-  StreetSenseJob.Settings jobSettings(String consumerGroup, String transactionalIdPrefix)
+  public StreetSenseJob.Settings jobSettings(String consumerGroup, String transactionalIdPrefix)
       throws IOException {
     return new StreetSenseJob.Settings(
-        require(kafka, "--kafka"),
-        kafkaClientProperties(),
-        Topics.withPrefix(topicPrefix),
+        kafka.bootstrapServers(),
+        kafka.clientProperties(),
+        kafka.topics(),
         consumerGroup,
         transactionalIdPrefix,
-        influxSettings(),
+        influx.settings(),
         DetectorConfig.defaults(),
         checkpointInterval);
   }
 
-  InfluxDbSettings influxSettings() throws IOException {
-    return influx.settings();
+  public MqttOptions mqtt() {
+    return mqtt;
   }
 
-  Properties kafkaClientProperties() throws IOException {
-    Properties properties = new Properties();
-    if (kafkaProperties != null) {
-      try (var in = Files.newBufferedReader(kafkaProperties)) {
-        properties.load(in);
-      }
-    }
-    return properties;
+  public KafkaOptions kafka() {
+    return kafka;
   }
 
-  private static String secret(String environmentVariable, Path file) throws IOException {
-    if (file != null) {
-      return Files.readString(file).strip();
-    }
-    return System.getenv(environmentVariable);
+  /** Partitions of the topics the pipeline creates. */
+  public int partitions() {
+    return partitions;
   }
 
-  private static <T> T require(T value, String option) {
+  /** The Flink job's parallelism. */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** {@code value}, or a clear error naming the missing option. */
+  public static <T> T require(T value, String option) {
     if (value == null) {
       throw new IllegalArgumentException(
           option + " is required (on the command line or in the --config file)");

@@ -25,7 +25,6 @@ import io.streetsense.sinks.workorders.WorkOrderIds;
 import io.streetsense.sinks.workorders.WorkOrderProcessor;
 import io.streetsense.sinks.workorders.WorkOrderTallies;
 import io.streetsense.sinks.workorders.WorkOrderTally;
-import java.io.File;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -73,17 +72,9 @@ public final class StreetSenseJob {
    * never exits the JVM: bad options throw, and the submission fails with their message.
    */
   public static void main(String[] args) throws Exception {
-    StreetSense.Job job = new StreetSense.Job();
+    JobCommand job = new JobCommand();
     CommandLine cli = new CommandLine(job);
-    for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--config")) {
-        File file = new File(args[i + 1]);
-        if (!file.isFile()) {
-          throw new IllegalArgumentException("--config: no such file " + file.getAbsolutePath());
-        }
-        cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file));
-      }
-    }
+    ConfigFileOption.install(cli, args);
     CommandLine.ParseResult parsed;
     try {
       parsed = cli.parseArgs(args);

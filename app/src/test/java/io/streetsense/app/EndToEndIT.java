@@ -50,7 +50,9 @@ class EndToEndIT {
     try (LocalServices services = LocalServices.start(workDir)) {
       PipelineSettings settings =
           PipelineSettings.local(
-              services,
+              services.mqtt().serverUri(),
+              services.kafka().bootstrapServers(),
+              services.influx().url(),
               Topics.withPrefix("e2e-" + UUID.randomUUID() + "."),
               Duration.ofSeconds(1),
               false);

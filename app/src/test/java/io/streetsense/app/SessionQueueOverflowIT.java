@@ -62,7 +62,9 @@ class SessionQueueOverflowIT {
         LocalServices.start(workDir, MosquittoBroker.builder().maxQueuedMessages(QUEUE))) {
       PipelineSettings settings =
           PipelineSettings.local(
-              services,
+              services.mqtt().serverUri(),
+              services.kafka().bootstrapServers(),
+              services.influx().url(),
               Topics.withPrefix("overflow-" + UUID.randomUUID() + "."),
               Duration.ofSeconds(1),
               false);

@@ -38,7 +38,7 @@ public final class JavaCommand {
   public static List<String> of(
       Path argFile, List<String> jvmOptions, String mainClass, List<String> args) {
     // Absolute entries: the child runs in its own work dir, where a relative entry such as
-    // `app/target/streetsense.jar` (from `java -jar` in the repo root) would not resolve.
+    // `cli/target/streetsense.jar` (from `java -jar` in the repo root) would not resolve.
     String classpath =
         java.util.Arrays.stream(
                 System.getProperty("java.class.path").split(java.io.File.pathSeparator))

@@ -1,5 +1,7 @@
-package io.streetsense.app;
+package io.streetsense.cli;
 
+import io.streetsense.app.BridgeMetricsReporter;
+import io.streetsense.app.InfluxOptions;
 import io.streetsense.ingest.BridgeMain;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
 import java.nio.file.Path;
@@ -20,9 +22,11 @@ import picocli.CommandLine.Option;
     name = "bridge",
     mixinStandardHelpOptions = true,
     description = {
-      "Run only the MQTT->Kafka bridge, configured by a bridge properties file (keys: see",
-      "--bridge-help). With --influx its counters go to InfluxDB (measurement pipeline,",
-      "stage=ingest). Stop with SIGTERM or Ctrl-C: messages in flight are drained first."
+      "Run only the MQTT->Kafka bridge.",
+      "",
+      "Configured by a bridge properties file (keys: see --bridge-help). With --influx its"
+          + " counters go to InfluxDB (measurement pipeline, stage=ingest). Stop with SIGTERM or"
+          + " Ctrl-C: messages in flight are drained first."
     })
 final class BridgeCommand implements Callable<Integer> {
   @Option(

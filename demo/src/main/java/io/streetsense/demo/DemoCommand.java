@@ -1,7 +1,10 @@
-package io.streetsense.app;
+package io.streetsense.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streetsense.app.Pipeline;
+import io.streetsense.app.PipelineSettings;
+import io.streetsense.app.WorkOrderFeed;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
@@ -47,12 +50,15 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start MQTT (Mosquitto), Kafka and InfluxDB on this machine, run the pipeline on them",
-      "and play a simulated street block faster than real time: an illegal stall stands in",
-      "the lane for 10 minutes and a parking zone fills up. Work orders are printed as they",
-      "are filed; metrics go to InfluxDB. Ctrl-C stops everything cleanly."
+      "Play a simulated street block through the pipeline, on services started here.",
+      "",
+      "Starts MQTT (Mosquitto), Kafka and InfluxDB on this machine, runs the pipeline and the"
+          + " views on them, and plays a simulated street block faster than real time: an"
+          + " illegal stall stands in the lane for 10 minutes and a parking zone fills up. Work"
+          + " orders are printed as they are filed; metrics go to InfluxDB. Ctrl-C stops"
+          + " everything cleanly."
     })
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   @Option(
@@ -133,7 +139,13 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  InfluxDB " + services.influx().url() + "  (database streetsense)");
 
       PipelineSettings settings =
-          PipelineSettings.local(services, Topics.defaults(), Duration.ofSeconds(2), true);
+          PipelineSettings.local(
+              services.mqtt().serverUri(),
+              services.kafka().bootstrapServers(),
+              services.influx().url(),
+              Topics.defaults(),
+              Duration.ofSeconds(2),
+              true);
 
       try (Pipeline pipeline = Pipeline.start(settings, maps);
           WorkOrderFeed feed =
