@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp ... io.streetsense.simulator.SimulatorMain --mqtt tcp://127.0.0.1:1883 \
- *     --blockmaps ../shared/blockmaps/jiashan-lane.yaml --speed 60 --ground-truth truth.json
+ *     --blockmaps blockmaps/jiashan-lane.yaml --speed 60 --ground-truth truth.json
  * </pre>
  */
 public final class SimulatorMain {
