@@ -29,7 +29,8 @@ public final class SimulatorMain {
       """
       Usage: SimulatorMain [options]
       Publishes a simulated street block's parking-sensor and camera traffic over MQTT (QoS 1),
-      exactly as CONTRACT.md section 1 describes, with scripted violations and their ground truth.
+      exactly as docs/interfaces.md describes the device feeds, with scripted violations and
+      their ground truth.
 
         --mqtt URI            MQTT broker (default tcp://127.0.0.1:1883)
         --blockmaps PATH      a block-map YAML file, or a directory of them
