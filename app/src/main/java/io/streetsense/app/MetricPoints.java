@@ -8,7 +8,7 @@ import io.streetsense.sinks.metrics.MetricPoint;
 import io.streetsense.sinks.workorders.ShopOffenceCount;
 import io.streetsense.sinks.workorders.WorkOrderTally;
 
-/** The pipeline's records as the InfluxDB measurements of CONTRACT.md section 5. */
+/** The pipeline's records as the InfluxDB measurements of docs/interfaces.md. */
 final class MetricPoints {
   private MetricPoints() {}
 

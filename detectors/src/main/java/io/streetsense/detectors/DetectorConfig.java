@@ -16,11 +16,11 @@ import java.util.Objects;
  * @param sourceIdleness a Kafka partition silent this long (processing time) stops holding back the
  *     watermark, so idle cameras do not stall busy ones.
  * @param cameraOfflineAfter a camera silent this long (event time) is offline: it cannot show a
- *     zone clear. CONTRACT.md §1: 60 s.
+ *     zone clear. docs/interfaces.md: 60 s.
  * @param updateEvery an open violation still seen emits an UPDATED event at most this often.
- * @param sensorHeartbeat the berth sensors' heartbeat period (CONTRACT.md §1: 10 min by default).
- *     The block maps have no key for it; a sensor silent for {@link #SENSOR_MISSED_HEARTBEATS}
- *     periods is offline.
+ * @param sensorHeartbeat the berth sensors' heartbeat period (docs/interfaces.md: 10 min by
+ *     default). The block maps have no key for it; a sensor silent for {@link
+ *     #SENSOR_MISSED_HEARTBEATS} periods is offline.
  */
 public record DetectorConfig(
     Duration maxOutOfOrderness,
@@ -30,7 +30,7 @@ public record DetectorConfig(
     Duration sensorHeartbeat)
     implements Serializable {
 
-  /** A sensor silent for this many heartbeat periods is offline (CONTRACT.md §1). */
+  /** A sensor silent for this many heartbeat periods is offline (docs/interfaces.md). */
   public static final int SENSOR_MISSED_HEARTBEATS = 3;
 
   public DetectorConfig {

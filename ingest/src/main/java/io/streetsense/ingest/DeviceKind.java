@@ -1,6 +1,6 @@
 package io.streetsense.ingest;
 
-/** The two kinds of device of CONTRACT.md section 1, with their topic level and id field. */
+/** The two kinds of device (docs/interfaces.md), with their topic level and id field. */
 public enum DeviceKind {
   PARKING_SENSOR("parking", "sensor"),
   CAMERA("camera", "camera");

@@ -32,7 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Checks one MQTT message against the device contract (CONTRACT.md section 1) and turns it into a
+ * Checks one MQTT message against the device contract (docs/interfaces.md) and turns it into a
  * typed Avro record, or says precisely why not. Pure: no I/O, no shared mutable state, thread-safe;
  * time comes from the receive instant passed in (or the injected clock).
  *

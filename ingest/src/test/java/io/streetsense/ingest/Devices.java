@@ -3,7 +3,7 @@ package io.streetsense.ingest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
-/** Device messages of jiashan-lane as CONTRACT.md section 1 writes them. */
+/** Device messages of jiashan-lane as docs/interfaces.md shows them. */
 final class Devices {
   private Devices() {}
 

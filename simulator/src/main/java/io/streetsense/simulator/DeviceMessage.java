@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One MQTT message a simulated device sends, as CONTRACT.md §1 describes it.
+ * One MQTT message a simulated device sends, as docs/interfaces.md describes it.
  *
  * <p>The payload is the exact bytes that go over the wire (UTF-8 JSON). It is not copied: treat it
  * as read-only. Equality compares the payload's contents.
@@ -43,7 +43,7 @@ public record DeviceMessage(
     Objects.requireNonNull(kind, "kind");
   }
 
-  /** The topic a device of {@code kind} publishes on, per CONTRACT.md §1. */
+  /** The topic a device of {@code kind} publishes on, per docs/interfaces.md. */
   public static String topicOf(String blockId, Kind kind, String deviceId) {
     return "blocks/" + blockId + "/" + kind.topicLevel() + "/" + deviceId;
   }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class SimulatedClock {
-  /** The bridge rejects timestamps older than this (CONTRACT.md §1). */
+  /** The bridge rejects timestamps older than this (docs/interfaces.md). */
   static final Duration MAX_AGE = Duration.ofHours(24);
 
   /** Kept free of the bridge's 24 h limit, for slow pipelines and clock skew. */

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp ... io.streetsense.simulator.SimulatorMain --mqtt tcp://127.0.0.1:1883 \
- *     --blockmaps ../shared/blockmaps/jiashan-lane.yaml --speed 60 --ground-truth truth.json
+ *     --blockmaps blockmaps/jiashan-lane.yaml --speed 60 --ground-truth truth.json
  * </pre>
  */
 public final class SimulatorMain {
@@ -29,7 +29,8 @@ public final class SimulatorMain {
       """
       Usage: SimulatorMain [options]
       Publishes a simulated street block's parking-sensor and camera traffic over MQTT (QoS 1),
-      exactly as CONTRACT.md section 1 describes, with scripted violations and their ground truth.
+      exactly as docs/interfaces.md describes the device feeds, with scripted violations and
+      their ground truth.
 
         --mqtt URI            MQTT broker (default tcp://127.0.0.1:1883)
         --blockmaps PATH      a block-map YAML file, or a directory of them

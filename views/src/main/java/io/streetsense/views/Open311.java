@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Work orders as Open311 GeoReport v2 service requests (CONTRACT.md section 4).
+ * Work orders as Open311 GeoReport v2 service requests (docs/interfaces.md).
  *
  * <table>
  *   <caption>Mapping</caption>

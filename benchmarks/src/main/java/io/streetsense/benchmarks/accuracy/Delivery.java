@@ -15,7 +15,7 @@ import java.util.Random;
  * The network between the street and the bridge: each message arrives a random delay after it was
  * sent, so messages of different devices arrive out of event-time order, while each device's own
  * messages keep their order (one MQTT connection per device, QoS 1). A share of the parking
- * messages arrives twice (a sensor resending after a reconnect, CONTRACT.md §1).
+ * messages arrives twice (a sensor resending after a reconnect, docs/interfaces.md).
  *
  * <p>Wraps the simulator's time-ordered stream lazily: it holds only the messages still "in
  * flight", a few seconds' worth.

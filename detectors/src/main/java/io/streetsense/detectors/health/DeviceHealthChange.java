@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A device went offline or came (back) online, at an event time. Feeds the {@code device_health}
- * measurement (CONTRACT.md §5: tags block, device, kind; fields online, battery_v, silence_s).
+ * measurement (docs/interfaces.md: tags block, device, kind; fields online, battery_v, silence_s).
  *
  * <ul>
  *   <li>{@code online == false}: the device had been silent for its limit (camera 60 s, sensor 3

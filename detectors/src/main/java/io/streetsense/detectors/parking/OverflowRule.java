@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parking-overflow rule of one parking zone (CONTRACT.md §2–3, the zone's effective {@code
+ * The parking-overflow rule of one parking zone (docs/interfaces.md, the zone's effective {@code
  * rules.parking_overflow}): at least {@code requiredOccupied} of its {@code capacity} berths
  * occupied while at least {@code vehicles} vehicles stand in its {@code noParking} zones, both for
  * {@code dwell}. Only parking zones with no-parking zones have one: without them no vehicle can be

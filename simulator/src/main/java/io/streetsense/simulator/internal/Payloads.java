@@ -12,8 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * Writes device payloads exactly as CONTRACT.md §1 shows them, field order included. Numbers are
- * rounded so the JSON stays short: confidences to 2 decimals, boxes to 4, volts to 2.
+ * Writes device payloads exactly as docs/interfaces.md shows them, field order included. Numbers
+ * are rounded so the JSON stays short: confidences to 2 decimals, boxes to 4, volts to 2.
  */
 public final class Payloads {
   private static final JsonFactory FACTORY = new JsonFactory();

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * One time-series point (CONTRACT.md section 5): a measurement, its tags, its fields and the event
+ * One time-series point (docs/interfaces.md): a measurement, its tags, its fields and the event
  * time it describes. Event time, not wall time, so replaying the same input writes the same points
  * (InfluxDB overwrites a point with the same measurement, tags and time).
  */

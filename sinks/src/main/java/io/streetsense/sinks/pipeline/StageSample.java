@@ -21,9 +21,9 @@ public final class StageSample {
   public long seq = -1;
 
   /**
-   * The device numbers its messages one by one (parking sensors' {@code seq}, CONTRACT.md §1), so a
-   * gap in the numbers is messages lost before Kafka. Camera frame numbers skip frames the camera
-   * did not analyse: no gaps counted for them.
+   * The device numbers its messages one by one (parking sensors' {@code seq}, docs/interfaces.md),
+   * so a gap in the numbers is messages lost before Kafka. Camera frame numbers skip frames the
+   * camera did not analyse: no gaps counted for them.
    */
   public boolean consecutive;
 

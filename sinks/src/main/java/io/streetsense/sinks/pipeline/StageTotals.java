@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Second half of the tally, keyed by stage: adds the devices' counts of an interval and writes one
- * {@code pipeline} point (CONTRACT.md §5: events, dead_letters, late, duplicates, lag_ms) at the
- * interval's end once the watermark passes it. The devices' counts of an interval arrive before
+ * {@code pipeline} point (docs/interfaces.md: events, dead_letters, late, duplicates, lag_ms) at
+ * the interval's end once the watermark passes it. The devices' counts of an interval arrive before
  * that watermark (they are emitted by timers at the same instant, ahead of it).
  */
 public final class StageTotals extends KeyedProcessFunction<String, StageCounts, MetricPoint> {
