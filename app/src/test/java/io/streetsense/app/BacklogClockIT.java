@@ -1,0 +1,146 @@
+package io.streetsense.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.services.LocalServices;
+import io.streetsense.simulator.GroundTruth;
+import io.streetsense.simulator.Scenarios;
+import io.streetsense.simulator.SimulatedClock;
+import io.streetsense.simulator.StreetScenario;
+import io.streetsense.simulator.StreetSimulator;
+import io.streetsense.sinks.metrics.InfluxDbSettings;
+import io.streetsense.testing.RepositoryBlockMaps;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A street's backlog arrives all at once and then the street falls silent, on a block with fewer
+ * cameras than the device topics have partitions (jiashan-lane: 3 cameras, 4 partitions, so at
+ * least one camera partition never receives a record): every violation must still be emitted and
+ * its work order committed within a minute of the backlog being read.
+ */
+class BacklogClockIT {
+  private static final Duration SPAN = Duration.ofHours(4);
+
+  @TempDir Path workDir;
+
+  @Test
+  void backlogThenSilence_everyViolationIsCommitted() throws Exception {
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
+    ZonedDateTime from = recentAfternoon(jiashan, Instant.now());
+    StreetScenario scenario =
+        Scenarios.scriptedDay(jiashan, 1, from.toLocalDate(), from.toLocalTime(), SPAN);
+    List<GroundTruth.Violation> expected = scenario.groundTruth().detectable();
+    System.out.println("[BacklogClockIT] street " + from + " +" + SPAN + ": " + expected);
+    assertTrue(expected.size() >= 3, "the afternoon has violations to find: " + expected);
+
+    List<WorkOrder> orders = new CopyOnWriteArrayList<>();
+    Set<String> opened = ConcurrentHashMap.newKeySet();
+    try (LocalServices services = LocalServices.start(workDir.resolve("services"))) {
+      PipelineSettings settings =
+          new PipelineSettings(
+              services.mqtt().serverUri(),
+              null,
+              null,
+              services.kafka().bootstrapServers(),
+              new Properties(),
+              Topics.withPrefix("backlog-" + UUID.randomUUID() + "."),
+              4,
+              InfluxDbSettings.of(services.influx().url(), "streetsense"),
+              DetectorConfig.defaults(),
+              Duration.ofSeconds(1),
+              1000,
+              2,
+              false);
+      Configuration flink = new Configuration();
+      flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      flink.set(
+          CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+          workDir.resolve("checkpoints").toUri().toString());
+      try (Pipeline pipeline =
+              Pipeline.start(
+                  settings, BlockMaps.of(jiashan), flink, StreetSenseJob::defineKafkaWorkflow);
+          WorkOrderFeed feed =
+              WorkOrderFeed.start(
+                  settings.kafkaBootstrapServers(),
+                  new Properties(),
+                  settings.topics(),
+                  orders::add,
+                  (ViolationEvent v) -> opened.add(v.getViolationId().toString()));
+          StreetSimulator simulator =
+              StreetSimulator.overMqtt(
+                  settings.mqttServerUri(),
+                  SimulatedClock.startingAt(scenario.start(), 0, java.time.Clock.systemUTC()))) {
+        long t0 = System.nanoTime();
+        StreetSimulator.Result published = simulator.run(scenario.iterator(), (n, at) -> {});
+        long publishedMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf(
+            "[BacklogClockIT] %d messages published in %d ms%n", published.sent(), publishedMs);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline && distinctOrders(orders) < expected.size()) {
+          Thread.sleep(1000);
+          System.out.printf(
+              "[BacklogClockIT] +%d s: %d orders committed, %d violations seen, bridge %s%n",
+              (System.nanoTime() - t0) / 1_000_000_000,
+              distinctOrders(orders),
+              opened.size(),
+              pipeline.bridge().metrics().snapshot());
+        }
+        assertEquals(
+            expected.size(),
+            distinctOrders(orders),
+            "every scripted violation has a committed order after the backlog: " + expected);
+      }
+    }
+  }
+
+  private static long distinctOrders(List<WorkOrder> orders) {
+    return orders.stream().map(WorkOrder::getId).distinct().count();
+  }
+
+  /**
+   * The latest four-hour afternoon window (starting 12:00 to 18:00 local, on the hour) that has
+   * ended and started less than 22 hours ago, so the bridge accepts its timestamps (24 hours old at
+   * most).
+   */
+  static ZonedDateTime recentAfternoon(BlockMap block, Instant now) {
+    ZonedDateTime local = now.atZone(block.timezone());
+    for (int daysBack = 0; daysBack <= 1; daysBack++) {
+      for (int hour = 18; hour >= 12; hour--) {
+        ZonedDateTime start =
+            local
+                .toLocalDate()
+                .minusDays(daysBack)
+                .atTime(LocalTime.of(hour, 0))
+                .atZone(block.timezone());
+        Instant s = start.toInstant();
+        if (!s.plus(SPAN).isAfter(now.minusSeconds(60))
+            && s.isAfter(now.minus(Duration.ofHours(22)))) {
+          return start;
+        }
+      }
+    }
+    throw new IllegalStateException("no afternoon window within the last 22 hours of " + now);
+  }
+}
