@@ -7,6 +7,7 @@ import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
@@ -262,7 +263,8 @@ class PresenceDetectorTest {
     harness.processElement(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));
     assertEquals(1, harness.getSideOutput(LateEvents.TAG).size());
     assertEquals(
-        LateEvents.LATE_EVENT, harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
+        DeadLetterReason.LATE_EVENT.name(),
+        harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
   }
 
   @Test

@@ -5,7 +5,7 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.blockmap.Deadlines;
 import io.streetsense.blockmap.Shop;
 import io.streetsense.blockmap.Zone;
-import io.streetsense.detectors.internal.EventTimeBuffer;
+import io.streetsense.eventtime.EventTimeBuffer;
 import io.streetsense.schemas.GeoPoint;
 import io.streetsense.schemas.Severity;
 import io.streetsense.schemas.TeamAction;
