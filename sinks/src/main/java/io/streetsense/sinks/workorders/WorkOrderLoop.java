@@ -192,23 +192,14 @@ public final class WorkOrderLoop {
     Instant at = event.getEventTime();
     Duration clearFor = deadlines.clearFor(order);
     if (UNTOUCHED.contains(order.getStatus())) {
-      finish(
+      byDetector(
           step,
           TransitionKind.SELF_CLEAR,
           WorkOrderStatus.SELF_CLEARED,
           at,
-          ACTOR_DETECTOR,
-          "the zone was seen clear for " + clearFor + " before anyone acted",
-          null);
+          "the zone was seen clear for " + clearFor + " before anyone acted");
     } else if (order.getStatus() == WorkOrderStatus.RESOLVED) {
-      finish(
-          step,
-          TransitionKind.CLOSE,
-          WorkOrderStatus.CLOSED,
-          at,
-          ACTOR_DETECTOR,
-          "verified: the zone was seen clear by an online camera for " + clearFor,
-          null);
+      verified(step, at, clearFor, "");
     } else {
       // ACCEPTED or REWORK: the team still reports; a later RESOLVE closes at once.
       WorkOrder next = WorkOrder.newBuilder(order).build();
@@ -238,6 +229,21 @@ public final class WorkOrderLoop {
     WorkOrderTally tally = tally(next, at);
     tally.reworked = 1;
     step.tallies.add(tally);
+  }
+
+  /** The detectors verified the resolution: the zone was seen clear for {@code clearFor}. */
+  private void verified(LoopStep step, Instant at, Duration clearFor, String since) {
+    byDetector(
+        step,
+        TransitionKind.CLOSE,
+        WorkOrderStatus.CLOSED,
+        at,
+        "verified: the zone was seen clear by an online camera for " + clearFor + since);
+  }
+
+  private void byDetector(
+      LoopStep step, TransitionKind kind, WorkOrderStatus to, Instant at, String reason) {
+    finish(step, kind, to, at, ACTOR_DETECTOR, reason, null);
   }
 
   /** Moves the order to a final status; {@link #settle} then reduces it to a short memory. */
@@ -449,18 +455,11 @@ public final class WorkOrderLoop {
     step.tallies.add(tally);
     if (!s.violationActive) {
       // The detectors already reported the zone clear for clear_for and nothing came back since.
-      finish(
+      verified(
           step,
-          TransitionKind.CLOSE,
-          WorkOrderStatus.CLOSED,
           at,
-          ACTOR_DETECTOR,
-          "verified: the zone was seen clear by an online camera for "
-              + clearFor
-              + " (since "
-              + Instant.ofEpochMilli(s.clearedAt)
-              + ") and nothing came back",
-          null);
+          clearFor,
+          " (since " + Instant.ofEpochMilli(s.clearedAt) + ") and nothing came back");
     }
   }
 
