@@ -1,5 +1,6 @@
 package io.streetsense.ingest;
 
+import io.streetsense.schemas.DeadLetterReason;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
@@ -27,7 +28,8 @@ public final class BridgeMetrics {
   private final LongAdder received = new LongAdder();
   private final LongAdder parkingEvents = new LongAdder();
   private final LongAdder cameraEvents = new LongAdder();
-  private final Map<ReasonCode, LongAdder> deadLetters = new EnumMap<>(ReasonCode.class);
+  private final Map<DeadLetterReason, LongAdder> deadLetters =
+      new EnumMap<>(DeadLetterReason.class);
   private final LongAdder inFlight = new LongAdder();
   private final LongAdder kafkaRetries = new LongAdder();
   private final LongAdder mqttAcks = new LongAdder();
@@ -40,7 +42,7 @@ public final class BridgeMetrics {
 
   public BridgeMetrics(Clock clock) {
     this.clock = clock;
-    for (ReasonCode code : ReasonCode.values()) {
+    for (DeadLetterReason code : DeadLetterReason.BRIDGE) {
       deadLetters.put(code, new LongAdder());
     }
   }
@@ -53,7 +55,7 @@ public final class BridgeMetrics {
     (kind == DeviceKind.CAMERA ? cameraEvents : parkingEvents).increment();
   }
 
-  void deadLettered(ReasonCode reason) {
+  void deadLettered(DeadLetterReason reason) {
     deadLetters.get(reason).increment();
   }
 
@@ -87,9 +89,9 @@ public final class BridgeMetrics {
   }
 
   public Snapshot snapshot() {
-    Map<ReasonCode, Long> dead = new EnumMap<>(ReasonCode.class);
+    Map<DeadLetterReason, Long> dead = new EnumMap<>(DeadLetterReason.class);
     long deadTotal = 0;
-    for (Map.Entry<ReasonCode, LongAdder> e : deadLetters.entrySet()) {
+    for (Map.Entry<DeadLetterReason, LongAdder> e : deadLetters.entrySet()) {
       long n = e.getValue().sum();
       if (n > 0) {
         dead.put(e.getKey(), n);
@@ -163,7 +165,7 @@ public final class BridgeMetrics {
       long parkingEvents,
       long cameraEvents,
       long deadLetters,
-      Map<ReasonCode, Long> deadLettersByReason,
+      Map<DeadLetterReason, Long> deadLettersByReason,
       int inFlight,
       long kafkaRetries,
       long mqttAcks,

@@ -3,6 +3,7 @@ package io.streetsense.ingest;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.Topics;
 import java.nio.ByteBuffer;
@@ -386,7 +387,7 @@ final class Forwarder {
   private static final class Entry {
     final ProducerRecord<byte[], byte[]> record;
     final DeviceKind kind;
-    final ReasonCode reason;
+    final DeadLetterReason reason;
     final int messageId;
     final int qos;
     final long generation;
@@ -396,7 +397,7 @@ final class Forwarder {
     Entry(
         ProducerRecord<byte[], byte[]> record,
         DeviceKind kind,
-        ReasonCode reason,
+        DeadLetterReason reason,
         int messageId,
         int qos,
         long generation) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.streetsense.schemas.Box;
 import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.DetectedObject;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
@@ -141,7 +142,7 @@ public final class MessageValidator {
     Optional<DeviceTopic> parsed = DeviceTopic.parse(topic);
     if (parsed.isEmpty()) {
       return new Rejection(
-          ReasonCode.BAD_TOPIC,
+          DeadLetterReason.BAD_TOPIC,
           "topic '"
               + clip(String.valueOf(topic))
               + "' is not blocks/{blockId}/parking/{sensorId} or blocks/{blockId}/camera/{cameraId}",
@@ -159,11 +160,11 @@ public final class MessageValidator {
   private org.apache.avro.specific.SpecificRecordBase check(
       DeviceTopic device, byte[] payload, Instant receivedAt) throws Reject {
     if (payload.length == 0) {
-      throw new Reject(ReasonCode.EMPTY_PAYLOAD, "payload is empty (0 bytes)");
+      throw new Reject(DeadLetterReason.EMPTY_PAYLOAD, "payload is empty (0 bytes)");
     }
     if (payload.length > limits.maxPayloadBytes()) {
       throw new Reject(
-          ReasonCode.OVERSIZED,
+          DeadLetterReason.OVERSIZED,
           "payload is " + payload.length + " bytes, limit " + limits.maxPayloadBytes());
     }
     // Devices send ASCII JSON almost always: then the bytes are valid UTF-8 as they are and Jackson
@@ -171,13 +172,15 @@ public final class MessageValidator {
     JsonNode root = isAscii(payload) ? parseJson(payload) : parseJson(decodeUtf8(payload));
     if (!root.isObject()) {
       throw new Reject(
-          ReasonCode.NOT_AN_OBJECT, "payload is a JSON " + typeName(root) + ", not an object");
+          DeadLetterReason.NOT_AN_OBJECT,
+          "payload is a JSON " + typeName(root) + ", not an object");
     }
     Fields fields = new Fields(root, "");
     checkDeviceId(device, fields);
     if (!directory.knowsBlock(device.blockId())) {
       throw new Reject(
-          ReasonCode.UNKNOWN_BLOCK, "block '" + clip(device.blockId()) + "' is in no block map");
+          DeadLetterReason.UNKNOWN_BLOCK,
+          "block '" + clip(device.blockId()) + "' is in no block map");
     }
     return device.kind() == DeviceKind.PARKING_SENSOR
         ? parking(device, fields, receivedAt)
@@ -188,7 +191,7 @@ public final class MessageValidator {
     DeviceKind kind = device.kind();
     if (!fields.has(kind.idField()) && fields.has(kind.other().idField())) {
       throw new Reject(
-          ReasonCode.WRONG_DEVICE_KIND,
+          DeadLetterReason.WRONG_DEVICE_KIND,
           "payload has '"
               + kind.other().idField()
               + "' and no '"
@@ -202,7 +205,7 @@ public final class MessageValidator {
     String id = fields.text(kind.idField());
     if (!id.equals(device.deviceId())) {
       throw new Reject(
-          ReasonCode.DEVICE_MISMATCH,
+          DeadLetterReason.DEVICE_MISMATCH,
           kind.idField()
               + ": '"
               + clip(id)
@@ -228,12 +231,12 @@ public final class MessageValidator {
           case "heartbeat" -> SensorMessageKind.HEARTBEAT;
           default ->
               throw new Reject(
-                  ReasonCode.INVALID_VALUE,
+                  DeadLetterReason.INVALID_VALUE,
                   "kind: '" + clip(kindText) + "' is not 'change' or 'heartbeat'");
         };
     Double battery = fields.optionalNumber("battery_v");
     if (battery != null && battery < 0) {
-      throw new Reject(ReasonCode.INVALID_VALUE, "battery_v: " + battery + " is negative");
+      throw new Reject(DeadLetterReason.INVALID_VALUE, "battery_v: " + battery + " is negative");
     }
     checkTime(ts, receivedAt);
     return ParkingSensorEvent.newBuilder()
@@ -259,11 +262,11 @@ public final class MessageValidator {
     JsonNode objects = fields.required("objects");
     if (!objects.isArray()) {
       throw new Reject(
-          ReasonCode.WRONG_TYPE, "objects: expected an array, got " + describe(objects));
+          DeadLetterReason.WRONG_TYPE, "objects: expected an array, got " + describe(objects));
     }
     if (objects.size() > limits.maxObjectsPerFrame()) {
       throw new Reject(
-          ReasonCode.TOO_MANY_OBJECTS,
+          DeadLetterReason.TOO_MANY_OBJECTS,
           "objects: " + objects.size() + " objects, at most " + limits.maxObjectsPerFrame());
     }
     List<DetectedObject> detected = new ArrayList<>(objects.size());
@@ -284,7 +287,7 @@ public final class MessageValidator {
   private Reject unknownOrWrongKind(DeviceTopic device, boolean isOtherKind) {
     if (isOtherKind) {
       return new Reject(
-          ReasonCode.WRONG_DEVICE_KIND,
+          DeadLetterReason.WRONG_DEVICE_KIND,
           "device '"
               + clip(device.deviceId())
               + "' of block '"
@@ -295,7 +298,7 @@ public final class MessageValidator {
               + (device.kind() == DeviceKind.CAMERA ? "camera" : "parking sensor"));
     }
     return new Reject(
-        ReasonCode.UNKNOWN_DEVICE,
+        DeadLetterReason.UNKNOWN_DEVICE,
         "block '"
             + clip(device.blockId())
             + "' has no "
@@ -307,7 +310,8 @@ public final class MessageValidator {
 
   private DetectedObject detectedObject(JsonNode node, String path) throws Reject {
     if (!node.isObject()) {
-      throw new Reject(ReasonCode.WRONG_TYPE, path + ": expected an object, got " + describe(node));
+      throw new Reject(
+          DeadLetterReason.WRONG_TYPE, path + ": expected an object, got " + describe(node));
     }
     Fields object = new Fields(node, path + ".");
     JsonNode trackNode = object.required("track");
@@ -318,31 +322,32 @@ public final class MessageValidator {
       track = trackNode.bigIntegerValue().toString();
     } else {
       throw new Reject(
-          ReasonCode.WRONG_TYPE,
+          DeadLetterReason.WRONG_TYPE,
           path + ".track: expected a string or an integer, got " + describe(trackNode));
     }
     if (track.isEmpty() || track.length() > MAX_ID_LENGTH) {
       throw new Reject(
-          ReasonCode.INVALID_VALUE,
+          DeadLetterReason.INVALID_VALUE,
           path + ".track: '" + clip(track) + "' must have 1.." + MAX_ID_LENGTH + " characters");
     }
     String cls = object.text("cls");
     if (cls.isEmpty()) {
-      throw new Reject(ReasonCode.INVALID_VALUE, path + ".cls: empty class");
+      throw new Reject(DeadLetterReason.INVALID_VALUE, path + ".cls: empty class");
     }
     double conf = object.number("conf");
     if (conf < 0 || conf > 1) {
-      throw new Reject(ReasonCode.INVALID_VALUE, path + ".conf: " + conf + " is outside 0..1");
+      throw new Reject(
+          DeadLetterReason.INVALID_VALUE, path + ".conf: " + conf + " is outside 0..1");
     }
     JsonNode boxNode = object.required("box");
     if (!boxNode.isArray()) {
       throw new Reject(
-          ReasonCode.WRONG_TYPE,
+          DeadLetterReason.WRONG_TYPE,
           path + ".box: expected an array [x, y, w, h], got " + describe(boxNode));
     }
     if (boxNode.size() != 4) {
       throw new Reject(
-          ReasonCode.INVALID_VALUE,
+          DeadLetterReason.INVALID_VALUE,
           path + ".box: expected 4 numbers [x, y, w, h], got " + boxNode.size() + " elements");
     }
     double[] xywh = new double[4];
@@ -351,17 +356,17 @@ public final class MessageValidator {
       String element = path + ".box[" + i + "]";
       if (!n.isNumber()) {
         throw new Reject(
-            ReasonCode.WRONG_TYPE, element + ": expected a number, got " + describe(n));
+            DeadLetterReason.WRONG_TYPE, element + ": expected a number, got " + describe(n));
       }
       double v = n.doubleValue();
       if (!Double.isFinite(v) || v < 0 || v > 1) {
-        throw new Reject(ReasonCode.INVALID_VALUE, element + ": " + v + " is outside 0..1");
+        throw new Reject(DeadLetterReason.INVALID_VALUE, element + ": " + v + " is outside 0..1");
       }
       xywh[i] = v;
     }
     if (xywh[0] + xywh[2] > 1 + BOX_TOLERANCE || xywh[1] + xywh[3] > 1 + BOX_TOLERANCE) {
       throw new Reject(
-          ReasonCode.INVALID_VALUE,
+          DeadLetterReason.INVALID_VALUE,
           path
               + ".box: ["
               + xywh[0]
@@ -384,7 +389,7 @@ public final class MessageValidator {
   private void checkTime(Instant ts, Instant receivedAt) throws Reject {
     if (ts.isAfter(receivedAt.plus(limits.maxFuture()))) {
       throw new Reject(
-          ReasonCode.TIMESTAMP_IN_FUTURE,
+          DeadLetterReason.TIMESTAMP_IN_FUTURE,
           "ts: "
               + ts
               + " is "
@@ -397,7 +402,7 @@ public final class MessageValidator {
     }
     if (ts.isBefore(receivedAt.minus(limits.maxAge()))) {
       throw new Reject(
-          ReasonCode.TIMESTAMP_TOO_OLD,
+          DeadLetterReason.TIMESTAMP_TOO_OLD,
           "ts: "
               + ts
               + " is "
@@ -420,7 +425,7 @@ public final class MessageValidator {
       return decoder.decode(ByteBuffer.wrap(payload)).toString();
     } catch (CharacterCodingException e) {
       throw new Reject(
-          ReasonCode.NOT_UTF8, "payload is not valid UTF-8: " + e.getClass().getSimpleName());
+          DeadLetterReason.NOT_UTF8, "payload is not valid UTF-8: " + e.getClass().getSimpleName());
     }
   }
 
@@ -451,10 +456,10 @@ public final class MessageValidator {
       root = reader.read();
     } catch (JsonProcessingException e) {
       String message = e.getOriginalMessage();
-      ReasonCode code =
+      DeadLetterReason code =
           message != null && message.startsWith("Duplicate field")
-              ? ReasonCode.DUPLICATE_KEY
-              : ReasonCode.INVALID_JSON;
+              ? DeadLetterReason.DUPLICATE_KEY
+              : DeadLetterReason.INVALID_JSON;
       String where =
           e.getLocation() == null
               ? ""
@@ -465,10 +470,11 @@ public final class MessageValidator {
       throw new Reject(code, clip(firstLine(message), 200) + where);
     } catch (IOException e) {
       // Reading from memory: only malformed input ends up here.
-      throw new Reject(ReasonCode.INVALID_JSON, clip(firstLine(e.getMessage()), 200));
+      throw new Reject(DeadLetterReason.INVALID_JSON, clip(firstLine(e.getMessage()), 200));
     }
     if (root == null || root.isMissingNode()) {
-      throw new Reject(ReasonCode.INVALID_JSON, "payload holds no JSON value (only whitespace)");
+      throw new Reject(
+          DeadLetterReason.INVALID_JSON, "payload holds no JSON value (only whitespace)");
     }
     return root;
   }
@@ -500,7 +506,7 @@ public final class MessageValidator {
       JsonNode value = node.get(name);
       if (value == null || value.isNull()) {
         throw new Reject(
-            ReasonCode.MISSING_FIELD,
+            DeadLetterReason.MISSING_FIELD,
             prefix + name + ": required field is " + (value == null ? "absent" : "null"));
       }
       return value;
@@ -510,7 +516,8 @@ public final class MessageValidator {
       JsonNode value = required(name);
       if (!value.isTextual()) {
         throw new Reject(
-            ReasonCode.WRONG_TYPE, prefix + name + ": expected a string, got " + describe(value));
+            DeadLetterReason.WRONG_TYPE,
+            prefix + name + ": expected a string, got " + describe(value));
       }
       return value.textValue();
     }
@@ -519,7 +526,7 @@ public final class MessageValidator {
       JsonNode value = required(name);
       if (!value.isBoolean()) {
         throw new Reject(
-            ReasonCode.WRONG_TYPE,
+            DeadLetterReason.WRONG_TYPE,
             prefix + name + ": expected true or false, got " + describe(value));
       }
       return value.booleanValue();
@@ -529,12 +536,13 @@ public final class MessageValidator {
       JsonNode value = required(name);
       if (!value.isIntegralNumber()) {
         throw new Reject(
-            ReasonCode.WRONG_TYPE, prefix + name + ": expected an integer, got " + describe(value));
+            DeadLetterReason.WRONG_TYPE,
+            prefix + name + ": expected an integer, got " + describe(value));
       }
       BigInteger v = value.bigIntegerValue();
       if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
         throw new Reject(
-            ReasonCode.INVALID_VALUE,
+            DeadLetterReason.INVALID_VALUE,
             prefix + name + ": " + clip(v.toString()) + " is outside " + min + ".." + max);
       }
       return v.longValue();
@@ -552,12 +560,13 @@ public final class MessageValidator {
     private double finite(String name, JsonNode value) throws Reject {
       if (!value.isNumber()) {
         throw new Reject(
-            ReasonCode.WRONG_TYPE, prefix + name + ": expected a number, got " + describe(value));
+            DeadLetterReason.WRONG_TYPE,
+            prefix + name + ": expected a number, got " + describe(value));
       }
       double v = value.doubleValue();
       if (!Double.isFinite(v)) {
         throw new Reject(
-            ReasonCode.INVALID_VALUE,
+            DeadLetterReason.INVALID_VALUE,
             prefix + name + ": " + clip(value.asText()) + " is not a finite number");
       }
       return v;
@@ -571,7 +580,7 @@ public final class MessageValidator {
           return OffsetDateTime.parse(value.textValue(), ISO_WITH_OFFSET).toInstant();
         } catch (DateTimeParseException e) {
           throw new Reject(
-              ReasonCode.BAD_TIMESTAMP,
+              DeadLetterReason.BAD_TIMESTAMP,
               field
                   + ": '"
                   + clip(value.textValue())
@@ -582,7 +591,7 @@ public final class MessageValidator {
         BigInteger millis = value.bigIntegerValue();
         if (millis.signum() < 0 || millis.bitLength() > 62) {
           throw new Reject(
-              ReasonCode.BAD_TIMESTAMP,
+              DeadLetterReason.BAD_TIMESTAMP,
               field
                   + ": "
                   + clip(millis.toString())
@@ -592,14 +601,14 @@ public final class MessageValidator {
       }
       if (value.isNumber()) {
         throw new Reject(
-            ReasonCode.BAD_TIMESTAMP,
+            DeadLetterReason.BAD_TIMESTAMP,
             field
                 + ": "
                 + clip(value.asText())
                 + " is not an integer number of epoch milliseconds");
       }
       throw new Reject(
-          ReasonCode.WRONG_TYPE,
+          DeadLetterReason.WRONG_TYPE,
           field + ": expected an ISO-8601 string or epoch milliseconds, got " + describe(value));
     }
   }
@@ -633,10 +642,10 @@ public final class MessageValidator {
   /** Internal control flow: the first failed check. Never leaves this class. */
   private static final class Reject extends Exception {
     private static final long serialVersionUID = 1L;
-    final ReasonCode reason;
+    final DeadLetterReason reason;
     final String detail;
 
-    Reject(ReasonCode reason, String detail) {
+    Reject(DeadLetterReason reason, String detail) {
       super(detail, null, false, false);
       this.reason = reason;
       this.detail = detail;

@@ -1,5 +1,6 @@
 package io.streetsense.ingest;
 
+import io.streetsense.schemas.DeadLetterReason;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param blockId the topic's block level when the topic could be parsed, else null
  * @param deviceId the topic's device level when the topic could be parsed, else null
  */
-public record Rejection(ReasonCode reason, String detail, String blockId, String deviceId)
+public record Rejection(DeadLetterReason reason, String detail, String blockId, String deviceId)
     implements ValidationResult {
   public Rejection {
     Objects.requireNonNull(reason, "reason");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.Topics;
 import java.nio.ByteBuffer;
@@ -51,7 +52,7 @@ class BadMessageCorpusIT {
     }
   }
 
-  record Bad(String name, String topic, byte[] payload, ReasonCode expected) {}
+  record Bad(String name, String topic, byte[] payload, DeadLetterReason expected) {}
 
   static final String P = Devices.parkingTopic("JS-P-01");
   static final String C = Devices.cameraTopic("JS-C-01");
@@ -66,156 +67,191 @@ class BadMessageCorpusIT {
     String cam =
         "{\"camera\":\"JS-C-01\",\"ts\":" + now.toEpochMilli() + ",\"frame\":42,\"objects\":[OBJ]}";
     List<Bad> c = new ArrayList<>();
-    c.add(bad("truncated JSON", P, park.substring(0, 30), ReasonCode.INVALID_JSON));
-    c.add(bad("trailing garbage", P, park + "xyz", ReasonCode.INVALID_JSON));
-    c.add(bad("two objects", P, park + park, ReasonCode.INVALID_JSON));
-    c.add(bad("single quotes", P, park.replace('"', '\''), ReasonCode.INVALID_JSON));
+    c.add(bad("truncated JSON", P, park.substring(0, 30), DeadLetterReason.INVALID_JSON));
+    c.add(bad("trailing garbage", P, park + "xyz", DeadLetterReason.INVALID_JSON));
+    c.add(bad("two objects", P, park + park, DeadLetterReason.INVALID_JSON));
+    c.add(bad("single quotes", P, park.replace('"', '\''), DeadLetterReason.INVALID_JSON));
     c.add(
         bad(
             "NaN box coordinate",
             C,
             cam.replace("OBJ", obj.replace("0.7", "NaN")),
-            ReasonCode.INVALID_JSON));
+            DeadLetterReason.INVALID_JSON));
     c.add(
         bad(
             "Infinity conf",
             C,
             cam.replace("OBJ", obj.replace("0.8", "Infinity")),
-            ReasonCode.INVALID_JSON));
-    c.add(bad("duplicate key", P, park.replace("}", ",\"seq\":8}"), ReasonCode.DUPLICATE_KEY));
-    c.add(bad("JSON array", P, "[" + park + "]", ReasonCode.NOT_AN_OBJECT));
-    c.add(bad("JSON string", P, "\"occupied\"", ReasonCode.NOT_AN_OBJECT));
-    c.add(new Bad("empty payload", P, new byte[0], ReasonCode.EMPTY_PAYLOAD));
+            DeadLetterReason.INVALID_JSON));
+    c.add(
+        bad("duplicate key", P, park.replace("}", ",\"seq\":8}"), DeadLetterReason.DUPLICATE_KEY));
+    c.add(bad("JSON array", P, "[" + park + "]", DeadLetterReason.NOT_AN_OBJECT));
+    c.add(bad("JSON string", P, "\"occupied\"", DeadLetterReason.NOT_AN_OBJECT));
+    c.add(new Bad("empty payload", P, new byte[0], DeadLetterReason.EMPTY_PAYLOAD));
     byte[] mega = new byte[1 << 20];
     Arrays.fill(mega, (byte) ' ');
     byte[] parkBytes = park.getBytes(StandardCharsets.UTF_8);
     System.arraycopy(parkBytes, 0, mega, 0, parkBytes.length);
-    c.add(new Bad("1 MB payload", P, mega, ReasonCode.OVERSIZED));
-    c.add(new Bad("64 KiB + 1", C, new byte[64 * 1024 + 1], ReasonCode.OVERSIZED));
-    c.add(new Bad("0xFF byte", P, withBytes(park, new byte[] {(byte) 0xff}), ReasonCode.NOT_UTF8));
+    c.add(new Bad("1 MB payload", P, mega, DeadLetterReason.OVERSIZED));
+    c.add(new Bad("64 KiB + 1", C, new byte[64 * 1024 + 1], DeadLetterReason.OVERSIZED));
+    c.add(
+        new Bad(
+            "0xFF byte", P, withBytes(park, new byte[] {(byte) 0xff}), DeadLetterReason.NOT_UTF8));
     c.add(
         new Bad(
             "Latin-1 text",
             P,
             park.replace("change", "chang\u00e9").getBytes(StandardCharsets.ISO_8859_1),
-            ReasonCode.NOT_UTF8));
-    c.add(bad("occupied as string", P, park.replace("true", "\"true\""), ReasonCode.WRONG_TYPE));
+            DeadLetterReason.NOT_UTF8));
     c.add(
-        bad("seq as string", P, park.replace("\"seq\":7", "\"seq\":\"7\""), ReasonCode.WRONG_TYPE));
+        bad(
+            "occupied as string",
+            P,
+            park.replace("true", "\"true\""),
+            DeadLetterReason.WRONG_TYPE));
     c.add(
-        bad("fractional seq", P, park.replace("\"seq\":7", "\"seq\":7.5"), ReasonCode.WRONG_TYPE));
-    c.add(bad("object as a string", C, cam.replace("OBJ", "\"cart\""), ReasonCode.WRONG_TYPE));
-    c.add(bad("missing seq", P, park.replace("\"seq\":7,", ""), ReasonCode.MISSING_FIELD));
-    c.add(bad("missing ts", P, park.replace("\"ts\":" + ts + ",", ""), ReasonCode.MISSING_FIELD));
+        bad(
+            "seq as string",
+            P,
+            park.replace("\"seq\":7", "\"seq\":\"7\""),
+            DeadLetterReason.WRONG_TYPE));
     c.add(
-        bad("missing objects", C, cam.replace(",\"objects\":[OBJ]", ""), ReasonCode.MISSING_FIELD));
+        bad(
+            "fractional seq",
+            P,
+            park.replace("\"seq\":7", "\"seq\":7.5"),
+            DeadLetterReason.WRONG_TYPE));
     c.add(
-        bad("negative seq", P, park.replace("\"seq\":7", "\"seq\":-7"), ReasonCode.INVALID_VALUE));
+        bad("object as a string", C, cam.replace("OBJ", "\"cart\""), DeadLetterReason.WRONG_TYPE));
+    c.add(bad("missing seq", P, park.replace("\"seq\":7,", ""), DeadLetterReason.MISSING_FIELD));
+    c.add(
+        bad(
+            "missing ts",
+            P,
+            park.replace("\"ts\":" + ts + ",", ""),
+            DeadLetterReason.MISSING_FIELD));
+    c.add(
+        bad(
+            "missing objects",
+            C,
+            cam.replace(",\"objects\":[OBJ]", ""),
+            DeadLetterReason.MISSING_FIELD));
+    c.add(
+        bad(
+            "negative seq",
+            P,
+            park.replace("\"seq\":7", "\"seq\":-7"),
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "seq beyond 2^31",
             P,
             park.replace("\"seq\":7", "\"seq\":2147483648"),
-            ReasonCode.INVALID_VALUE));
-    c.add(bad("unknown kind", P, park.replace("change", "toggle"), ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
+    c.add(bad("unknown kind", P, park.replace("change", "toggle"), DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "conf above 1",
             C,
             cam.replace("OBJ", obj.replace("0.8", "1.5")),
-            ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "box outside the image",
             C,
             cam.replace("OBJ", obj.replace("[0.1,0.7,0.1,0.2]", "[1.3,0.7,0.1,0.2]")),
-            ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "box of three numbers",
             C,
             cam.replace("OBJ", obj.replace("[0.1,0.7,0.1,0.2]", "[0.1,0.7,0.1]")),
-            ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "negative frame",
             C,
             cam.replace("\"frame\":42", "\"frame\":-42").replace("OBJ", ""),
-            ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "infinite battery",
             P,
             park.replace("\"battery_v\":3.6", "\"battery_v\":1e400"),
-            ReasonCode.INVALID_VALUE));
+            DeadLetterReason.INVALID_VALUE));
     c.add(
         bad(
             "fractional epoch ts",
             C,
             cam.replace("" + now.toEpochMilli(), now.toEpochMilli() + ".5").replace("OBJ", ""),
-            ReasonCode.BAD_TIMESTAMP));
+            DeadLetterReason.BAD_TIMESTAMP));
     c.add(
         bad(
             "ts without offset",
             P,
             park.replace(
                 ts, "\"" + now.atOffset(java.time.ZoneOffset.UTC).toLocalDateTime() + "\""),
-            ReasonCode.BAD_TIMESTAMP));
-    c.add(bad("negative ts", P, park.replace(ts, "-1"), ReasonCode.BAD_TIMESTAMP));
+            DeadLetterReason.BAD_TIMESTAMP));
+    c.add(bad("negative ts", P, park.replace(ts, "-1"), DeadLetterReason.BAD_TIMESTAMP));
     c.add(
         bad(
             "ts 10 min in the future",
             P,
             park.replace(ts, "" + now.plus(Duration.ofMinutes(10)).toEpochMilli()),
-            ReasonCode.TIMESTAMP_IN_FUTURE));
+            DeadLetterReason.TIMESTAMP_IN_FUTURE));
     c.add(
         bad(
             "ts 25 h old",
             P,
             park.replace(ts, "" + now.minus(Duration.ofHours(25)).toEpochMilli()),
-            ReasonCode.TIMESTAMP_TOO_OLD));
+            DeadLetterReason.TIMESTAMP_TOO_OLD));
     c.add(
         bad(
             "spoofed sensor id",
             P,
             park.replace("JS-P-01", "JS-P-02"),
-            ReasonCode.DEVICE_MISMATCH));
+            DeadLetterReason.DEVICE_MISMATCH));
     c.add(
         bad(
             "unknown sensor",
             Devices.parkingTopic("JS-P-99"),
             park.replace("JS-P-01", "JS-P-99"),
-            ReasonCode.UNKNOWN_DEVICE));
-    c.add(bad("unknown block", "blocks/atlantis/parking/JS-P-01", park, ReasonCode.UNKNOWN_BLOCK));
+            DeadLetterReason.UNKNOWN_DEVICE));
+    c.add(
+        bad(
+            "unknown block",
+            "blocks/atlantis/parking/JS-P-01",
+            park,
+            DeadLetterReason.UNKNOWN_BLOCK));
     c.add(
         bad(
             "camera frame on a parking topic",
             "blocks/" + BLOCK + "/parking/JS-C-01",
             cam.replace("OBJ", obj),
-            ReasonCode.WRONG_DEVICE_KIND));
+            DeadLetterReason.WRONG_DEVICE_KIND));
     c.add(
         bad(
             "sensor id on a camera topic",
             "blocks/" + BLOCK + "/camera/JS-P-01",
             cam.replace("JS-C-01", "JS-P-01").replace("OBJ", ""),
-            ReasonCode.WRONG_DEVICE_KIND));
+            DeadLetterReason.WRONG_DEVICE_KIND));
     c.add(
         bad(
             "300 objects",
             C,
             cam.replace("OBJ", String.join(",", Collections.nCopies(300, obj))),
-            ReasonCode.TOO_MANY_OBJECTS));
-    c.add(bad("topic with an extra level", P + "/extra", park, ReasonCode.BAD_TOPIC));
+            DeadLetterReason.TOO_MANY_OBJECTS));
+    c.add(bad("topic with an extra level", P + "/extra", park, DeadLetterReason.BAD_TOPIC));
     c.add(
         bad(
             "unknown device kind in topic",
             "blocks/" + BLOCK + "/radar/JS-P-01",
             park,
-            ReasonCode.BAD_TOPIC));
+            DeadLetterReason.BAD_TOPIC));
     return c;
   }
 
-  static Bad bad(String name, String topic, String json, ReasonCode expected) {
+  static Bad bad(String name, String topic, String json, DeadLetterReason expected) {
     return new Bad(name, topic, json.getBytes(StandardCharsets.UTF_8), expected);
   }
 
@@ -247,7 +283,7 @@ class BadMessageCorpusIT {
     Instant now = Instant.now();
     List<Bad> corpus = corpus(now);
     assertTrue(corpus.size() >= 30, "corpus has " + corpus.size() + " kinds");
-    Set<ReasonCode> covered = reasonsOf(corpus);
+    Set<DeadLetterReason> covered = reasonsOf(corpus);
     int goodParking = 0;
     int goodCamera = 0;
     try (MqttKafkaBridge bridge =
@@ -339,7 +375,7 @@ class BadMessageCorpusIT {
 
       BridgeMetrics.Snapshot s = awaitAcked(bridge, corpus.size() + goodParking + goodCamera);
       assertEquals(corpus.size(), s.deadLetters());
-      Map<ReasonCode, Long> expectedCounts = new EnumMap<>(ReasonCode.class);
+      Map<DeadLetterReason, Long> expectedCounts = new EnumMap<>(DeadLetterReason.class);
       corpus.forEach(b -> expectedCounts.merge(b.expected(), 1L, Long::sum));
       assertEquals(expectedCounts, s.deadLettersByReason());
       assertEquals(goodParking, s.parkingEvents());
@@ -370,8 +406,8 @@ class BadMessageCorpusIT {
     return s;
   }
 
-  static Set<ReasonCode> reasonsOf(List<Bad> corpus) {
-    Set<ReasonCode> set = java.util.EnumSet.noneOf(ReasonCode.class);
+  static Set<DeadLetterReason> reasonsOf(List<Bad> corpus) {
+    Set<DeadLetterReason> set = java.util.EnumSet.noneOf(DeadLetterReason.class);
     corpus.forEach(b -> set.add(b.expected()));
     return set;
   }

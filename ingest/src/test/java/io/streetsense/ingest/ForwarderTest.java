@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.Topics;
 import java.nio.ByteBuffer;
@@ -83,7 +84,7 @@ class ForwarderTest {
     BridgeMetrics.Snapshot s = metrics.snapshot();
     assertEquals(2, s.parkingEvents());
     assertEquals(1, s.deadLetters());
-    assertEquals(1L, s.deadLettersByReason().get(ReasonCode.INVALID_JSON));
+    assertEquals(1L, s.deadLettersByReason().get(DeadLetterReason.INVALID_JSON));
     assertEquals(0, s.inFlight());
     assertEquals(3, s.kafkaSends());
   }

@@ -2,6 +2,7 @@ package io.streetsense.views;
 
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderTransition;
@@ -43,7 +44,7 @@ public final class ActionOutcomes implements WorkOrderView.Listener, AutoCloseab
   static final int MAX_REFUSALS = 100_000;
   static final Duration REFUSALS_LOOKBACK = Duration.ofHours(24);
   static final String REFUSED_STAGE = "workorders";
-  static final String REFUSED_REASON = "ACTION_REFUSED";
+  static final String REFUSED_REASON = DeadLetterReason.ACTION_REFUSED.name();
 
   /** The state of one action. {@code code} and {@code reason} are set for refusals. */
   public record Outcome(

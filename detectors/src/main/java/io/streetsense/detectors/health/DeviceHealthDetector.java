@@ -2,7 +2,7 @@ package io.streetsense.detectors.health;
 
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
-import io.streetsense.detectors.internal.EventTimeBuffer;
+import io.streetsense.eventtime.EventTimeBuffer;
 import java.util.Comparator;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -4,6 +4,7 @@ import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingSensorEvent;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -13,14 +14,12 @@ import org.apache.flink.util.OutputTag;
 /**
  * The detectors' side output for input they cannot use: events behind the watermark (late) and
  * devices their block maps do not know. Each becomes a {@link DeadLetter} carrying the record as it
- * came from Kafka, so nothing is dropped silently.
+ * came from Kafka, so nothing is dropped silently; its reason is {@link
+ * DeadLetterReason#LATE_EVENT} or {@link DeadLetterReason#UNKNOWN_DEVICE}.
  */
 public final class LateEvents {
   public static final OutputTag<DeadLetter> TAG =
       new OutputTag<>("detector-dead-letters", TypeInformation.of(DeadLetter.class));
-
-  public static final String LATE_EVENT = "LATE_EVENT";
-  public static final String UNKNOWN_DEVICE = "UNKNOWN_DEVICE";
 
   private static final AvroCodec<CameraFrame> FRAMES = AvroCodec.of(CameraFrame.class);
   private static final AvroCodec<ParkingSensorEvent> PARKING =
@@ -30,7 +29,7 @@ public final class LateEvents {
 
   public static DeadLetter cameraFrame(CameraFrame frame, String detector, long watermark) {
     return deadLetter(
-        LATE_EVENT,
+        DeadLetterReason.LATE_EVENT,
         detector
             + ": frame "
             + frame.getFrame()
@@ -46,7 +45,7 @@ public final class LateEvents {
 
   public static DeadLetter parkingEvent(ParkingSensorEvent event, String detector, long watermark) {
     return deadLetter(
-        LATE_EVENT,
+        DeadLetterReason.LATE_EVENT,
         detector
             + ": sensor message seq "
             + event.getSeq()
@@ -79,7 +78,7 @@ public final class LateEvents {
             + " is behind the watermark "
             + Instant.ofEpochMilli(watermark);
     return deadLetter(
-        LATE_EVENT,
+        DeadLetterReason.LATE_EVENT,
         detail,
         detail.getBytes(java.nio.charset.StandardCharsets.UTF_8),
         Instant.ofEpochMilli(observation.eventTime),
@@ -89,7 +88,7 @@ public final class LateEvents {
 
   public static DeadLetter unknownDevice(CameraFrame frame) {
     return deadLetter(
-        UNKNOWN_DEVICE,
+        DeadLetterReason.UNKNOWN_DEVICE,
         "camera "
             + frame.getCameraId()
             + " is not in the detectors' map of block "
@@ -102,7 +101,7 @@ public final class LateEvents {
 
   public static DeadLetter unknownDevice(ParkingSensorEvent event) {
     return deadLetter(
-        UNKNOWN_DEVICE,
+        DeadLetterReason.UNKNOWN_DEVICE,
         "sensor "
             + event.getSensorId()
             + " or zone "
@@ -116,7 +115,7 @@ public final class LateEvents {
   }
 
   private static DeadLetter deadLetter(
-      String reason,
+      DeadLetterReason reason,
       String detail,
       byte[] payload,
       Instant receivedAt,
@@ -124,7 +123,7 @@ public final class LateEvents {
       String deviceId) {
     return DeadLetter.newBuilder()
         .setStage("detectors")
-        .setReason(reason)
+        .setReason(reason.name())
         .setDetail(detail)
         .setSource("kafka")
         .setPayload(ByteBuffer.wrap(payload))

@@ -12,6 +12,7 @@ import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.detectors.presence.Sighting;
 import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.schemas.AlternativeParking;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingEvidence;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
@@ -463,7 +464,8 @@ class ParkingOverflowDetectorTest {
         new StreamRecord<>(kerb(10, 11, s -> List.of()).get(0), T0 + 10 * SECOND));
     assertEquals(1, harness.getSideOutput(LateEvents.TAG).size());
     assertEquals(
-        LateEvents.LATE_EVENT, harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
+        DeadLetterReason.LATE_EVENT.name(),
+        harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
   }
 
   /** Shuffles inside consecutive chunks of `seconds` seconds: out of order, within the bound. */

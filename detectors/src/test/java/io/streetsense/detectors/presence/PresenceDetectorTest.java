@@ -8,6 +8,7 @@ import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
@@ -264,7 +265,8 @@ class PresenceDetectorTest {
     harness.processElement(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));
     assertEquals(1, harness.getSideOutput(LateEvents.TAG).size());
     assertEquals(
-        LateEvents.LATE_EVENT, harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
+        DeadLetterReason.LATE_EVENT.name(),
+        harness.getSideOutput(LateEvents.TAG).peek().getValue().getReason());
   }
 
   @Test

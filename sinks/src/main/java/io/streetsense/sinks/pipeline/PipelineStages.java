@@ -1,8 +1,8 @@
 package io.streetsense.sinks.pipeline;
 
-import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.sinks.metrics.MetricPoint;
 import java.time.Clock;
@@ -70,7 +70,7 @@ public final class PipelineStages {
                     new StageSample(
                         d.getBlockId() + "/" + d.getDeviceId(),
                         -1,
-                        LateEvents.LATE_EVENT.equals(d.getReason())
+                        DeadLetterReason.LATE_EVENT.name().equals(d.getReason())
                             ? StageSample.Kind.LATE
                             : StageSample.Kind.DEAD_LETTER,
                         -1))

@@ -2,6 +2,7 @@ package io.streetsense.sinks.workorders;
 
 import io.streetsense.schemas.AvroCodec;
 import io.streetsense.schemas.DeadLetter;
+import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.TeamAction;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -11,7 +12,7 @@ import java.time.Instant;
  * as a dead letter with reason {@link #DEAD_LETTER_REASON}.
  */
 public final class RefusedAction {
-  public static final String DEAD_LETTER_REASON = "ACTION_REFUSED";
+  public static final String DEAD_LETTER_REASON = DeadLetterReason.ACTION_REFUSED.name();
   public static final String STAGE = "workorders";
 
   /** Why an action was refused: the first word of the dead letter's detail. */

@@ -1,4 +1,4 @@
-package io.streetsense.detectors.internal;
+package io.streetsense.eventtime;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +19,10 @@ import org.apache.flink.streaming.api.TimerService;
  * <p>Keyed state: one map entry and one event-time timer per distinct timestamp, both gone once the
  * timer fired.
  *
- * <p>Also used by the work-order loop in {@code sinks}, which orders violations and team actions
- * the same way. An operator that registers timers of its own must not delete one at a timestamp the
- * buffer still holds ({@link #holds}): Flink keeps one timer per key and timestamp.
+ * <p>Used by every stateful detector and by the work-order loop in {@code sinks}, which orders
+ * violations and team actions the same way. An operator that registers timers of its own must not
+ * delete one at a timestamp the buffer still holds ({@link #holds}): Flink keeps one timer per key
+ * and timestamp.
  */
 public final class EventTimeBuffer<T> {
   private final MapState<Long, List<T>> pending;

@@ -1,15 +1,26 @@
-package io.streetsense.ingest;
+package io.streetsense.schemas;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Why the bridge rejected a device message. The names are a stable, machine-readable contract: they
- * are written as {@code DeadLetter.reason}, counted per code in the {@code pipeline} metrics and
- * matched by operators' alerting. Add codes; never rename or reuse one.
+ * Why a record went to the dead-letter topic: the vocabulary of {@link DeadLetter#getReason()}
+ * (written as {@link #name()}) for every stage that writes dead letters. The names are a stable,
+ * machine-readable contract: counted per code in the {@code pipeline} metrics and matched by
+ * operators' alerting. Add codes; never rename or reuse one.
  *
- * <p>The validator checks in this order and reports the first failure: topic, payload bytes (empty,
- * size, UTF-8, JSON syntax), object shape, device id, block and device registry, fields, and last
- * the time window.
+ * <ul>
+ *   <li>The bridge ({@code stage: "ingest"}) rejects a device message with the codes from {@link
+ *       #BAD_TOPIC} to {@link #WRONG_DEVICE_KIND}. Its validator checks in this order and reports
+ *       the first failure: topic, payload bytes (empty, size, UTF-8, JSON syntax), object shape,
+ *       device id, block and device registry, fields, and last the time window.
+ *   <li>The detectors ({@code stage: "detectors"}) write {@link #LATE_EVENT} and {@link
+ *       #UNKNOWN_DEVICE}.
+ *   <li>The work-order loop ({@code stage: "workorders"}) writes {@link #ACTION_REFUSED}.
+ * </ul>
  */
-public enum ReasonCode {
+public enum DeadLetterReason {
   /**
    * The MQTT topic is not {@code blocks/{blockId}/parking/{sensorId}} or {@code .../camera/...}.
    */
@@ -44,11 +55,22 @@ public enum ReasonCode {
   DEVICE_MISMATCH,
   /** No loaded block map has this block id. */
   UNKNOWN_BLOCK,
-  /** The block map has no sensor or camera with this id. */
+  /** The block map has no sensor or camera with this id (the bridge's or the detectors' map). */
   UNKNOWN_DEVICE,
   /**
    * A known device of the other kind (a camera on a parking topic or the reverse), or a payload of
    * the other kind (a camera frame published on a parking topic).
    */
-  WRONG_DEVICE_KIND
+  WRONG_DEVICE_KIND,
+  /** A device record behind the watermark of the detector that reads it (detectors). */
+  LATE_EVENT,
+  /**
+   * A team or operations-centre action the work-order loop may not apply (workorders); the detail
+   * starts with the refusal's code ({@code NOT_YOUR_ORDER}, {@code ILLEGAL_TRANSITION} ...).
+   */
+  ACTION_REFUSED;
+
+  /** The codes the bridge's validator writes, one per way a device message can be bad. */
+  public static final Set<DeadLetterReason> BRIDGE =
+      Collections.unmodifiableSet(EnumSet.range(BAD_TOPIC, WRONG_DEVICE_KIND));
 }
