@@ -13,6 +13,7 @@ import io.streetsense.schemas.WorkOrder;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.GroundTruth;
 import io.streetsense.simulator.Scenarios;
+import io.streetsense.simulator.ScriptedDay;
 import io.streetsense.simulator.SimulatedClock;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.simulator.StreetSimulator;
@@ -58,29 +59,13 @@ class BacklogClockIT {
     List<WorkOrder> orders = new CopyOnWriteArrayList<>();
     Set<String> opened = ConcurrentHashMap.newKeySet();
     try (LocalServices services = LocalServices.start(workDir.resolve("services"))) {
-      PipelineSettings settings =
-          new PipelineSettings(
-              services.mqtt().serverUri(),
-              null,
-              null,
-              services.kafka().bootstrapServers(),
-              new Properties(),
-              Topics.withPrefix("backlog-" + UUID.randomUUID() + "."),
-              4,
-              InfluxDbSettings.of(services.influx().url(), "streetsense"),
-              DetectorConfig.defaults(),
-              Duration.ofSeconds(1),
-              1000,
-              2,
-              false);
-      Configuration flink = new Configuration();
-      flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-      flink.set(
-          CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-          workDir.resolve("checkpoints").toUri().toString());
+      PipelineSettings settings = fourPartitions(services);
       try (Pipeline pipeline =
               Pipeline.start(
-                  settings, BlockMaps.of(jiashan), flink, StreetSenseJob::defineKafkaWorkflow);
+                  settings,
+                  BlockMaps.of(jiashan),
+                  fileCheckpoints(),
+                  StreetSenseJob::defineKafkaWorkflow);
           WorkOrderFeed feed =
               WorkOrderFeed.start(
                   settings.kafkaBootstrapServers(),
@@ -113,6 +98,89 @@ class BacklogClockIT {
             "every scripted violation has a committed order after the backlog: " + expected);
       }
     }
+  }
+
+  /**
+   * The same afternoon already in Kafka when the job starts, as after an outage of the job: the
+   * sources catch up as fast as they can read, and the detectors' event-time buffers (in every
+   * checkpoint) must stay bounded while they do, because no source may run far ahead of the others.
+   */
+  @Test
+  void catchUp_checkpointsStaySmall_andEveryViolationIsCommitted() throws Exception {
+    BlockMap jiashan = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
+    StreetScenario scenario =
+        Scenarios.scriptedDay(jiashan, 1, ScriptedDay.DEFAULT_DAY, LocalTime.of(12, 0), SPAN);
+    List<GroundTruth.Violation> expected = scenario.groundTruth().detectable();
+    List<WorkOrder> orders = new CopyOnWriteArrayList<>();
+    try (LocalServices services = LocalServices.start(workDir.resolve("services"))) {
+      PipelineSettings settings = fourPartitions(services);
+      Pipeline.ensureTopics(
+          settings.kafkaBootstrapServers(), new Properties(), settings.topics(), 4);
+      int backlog;
+      try (StreetFeed feed =
+          new StreetFeed(
+              settings.kafkaBootstrapServers(),
+              settings.topics(),
+              StreetFeed.records(scenario, BlockMaps.of(jiashan)))) {
+        backlog = feed.until(scenario.end());
+      }
+      long largest = 0;
+      long t0 = System.nanoTime();
+      try (Pipeline pipeline =
+              Pipeline.start(
+                  settings,
+                  BlockMaps.of(jiashan),
+                  CheckpointSizes.register(fileCheckpoints()),
+                  StreetSenseJob::defineKafkaWorkflow);
+          WorkOrderFeed feed =
+              WorkOrderFeed.start(
+                  settings.kafkaBootstrapServers(),
+                  new Properties(),
+                  settings.topics(),
+                  orders::add,
+                  v -> {})) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline && distinctOrders(orders) < expected.size()) {
+          Thread.sleep(500);
+          largest = Math.max(largest, CheckpointSizes.last());
+        }
+        System.out.printf(
+            "[BacklogClockIT] catch-up of %d records: %d of %d orders committed in %d s;"
+                + " largest checkpoint %,d bytes%n",
+            backlog,
+            distinctOrders(orders),
+            expected.size(),
+            (System.nanoTime() - t0) / 1_000_000_000,
+            largest);
+      }
+      assertEquals(expected.size(), distinctOrders(orders), "orders after the catch-up");
+    }
+  }
+
+  private static PipelineSettings fourPartitions(LocalServices services) {
+    return new PipelineSettings(
+        services.mqtt().serverUri(),
+        null,
+        null,
+        services.kafka().bootstrapServers(),
+        new Properties(),
+        Topics.withPrefix("backlog-" + UUID.randomUUID() + "."),
+        4,
+        InfluxDbSettings.of(services.influx().url(), "streetsense"),
+        DetectorConfig.defaults(),
+        Duration.ofSeconds(1),
+        1000,
+        2,
+        false);
+  }
+
+  private Configuration fileCheckpoints() {
+    Configuration flink = new Configuration();
+    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        workDir.resolve("checkpoints").toUri().toString());
+    return flink;
   }
 
   private static long distinctOrders(List<WorkOrder> orders) {
