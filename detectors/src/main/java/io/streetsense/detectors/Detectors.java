@@ -15,6 +15,7 @@ import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.ViolationEvent;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -63,17 +64,36 @@ public final class Detectors {
       DataStream<DeadLetter> deadLetters,
       DataStream<DeviceHealthChange> health) {}
 
+  /**
+   * The watermark-alignment group of the device sources. While the job catches up on a backlog
+   * (after an outage, or a replay), a source split that reads faster than the others would run
+   * ahead of the watermark, and everything it reads would wait in the detectors' event-time buffers
+   * (and in every checkpoint) until the slowest split caught up: hours of frames. Aligned, a split
+   * more than {@link #MAX_SOURCE_DRIFT} of event time ahead of the group's watermark is paused
+   * until the others catch up, so the buffers hold minutes, not hours. Idle splits (no record for
+   * {@code sourceIdleness}) do not hold the group back.
+   */
+  public static final String DEVICE_SOURCES = "device-sources";
+
+  /** How far (event time) a device source split may run ahead of the slowest one. */
+  public static final Duration MAX_SOURCE_DRIFT = Duration.ofMinutes(1);
+
+  /** How often the sources tell each other their watermarks, for the alignment. */
+  static final Duration ALIGNMENT_UPDATES = Duration.ofSeconds(1);
+
   public static WatermarkStrategy<ParkingSensorEvent> parkingWatermarks(DetectorConfig config) {
     return WatermarkStrategy.<ParkingSensorEvent>forBoundedOutOfOrderness(
             config.maxOutOfOrderness())
         .withTimestampAssigner((event, kafkaTime) -> event.getEventTime().toEpochMilli())
-        .withIdleness(config.sourceIdleness());
+        .withIdleness(config.sourceIdleness())
+        .withWatermarkAlignment(DEVICE_SOURCES, MAX_SOURCE_DRIFT, ALIGNMENT_UPDATES);
   }
 
   public static WatermarkStrategy<CameraFrame> cameraWatermarks(DetectorConfig config) {
     return WatermarkStrategy.<CameraFrame>forBoundedOutOfOrderness(config.maxOutOfOrderness())
         .withTimestampAssigner((frame, kafkaTime) -> frame.getEventTime().toEpochMilli())
-        .withIdleness(config.sourceIdleness());
+        .withIdleness(config.sourceIdleness())
+        .withWatermarkAlignment(DEVICE_SOURCES, MAX_SOURCE_DRIFT, ALIGNMENT_UPDATES);
   }
 
   /** Wires the detectors onto streams that already carry event timestamps and watermarks. */

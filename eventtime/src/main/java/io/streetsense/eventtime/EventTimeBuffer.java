@@ -25,18 +25,35 @@ import org.apache.flink.streaming.api.TimerService;
  * and timestamp.
  */
 public final class EventTimeBuffer<T> {
+  /** Suffix of the gauge each buffer registers: {@code <name>SpanMs}. */
+  public static final String SPAN_GAUGE_SUFFIX = "SpanMs";
+
   private final MapState<Long, List<T>> pending;
   private final Comparator<T> tieBreak;
+  // For the span gauge only (this subtask, not state): the newest event time added and the timer
+  // service that knows the watermark.
+  private long newestAdded = Long.MIN_VALUE;
+  private TimerService clock;
 
+  /**
+   * A buffer kept in the operator's keyed state under {@code name}. It also registers a gauge
+   * {@code <name>SpanMs} on the operator's metric group: how far (event time, ms) the newest event
+   * this subtask has buffered is ahead of its watermark, 0 when nothing waits beyond it, -1 while
+   * events wait before the first watermark. While sources catch up, this is how much of the street
+   * the buffer holds.
+   */
   public EventTimeBuffer(
       RuntimeContext context, String name, TypeInformation<T> type, Comparator<T> tieBreak) {
     this.pending =
         context.getMapState(new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type)));
     this.tieBreak = tieBreak;
+    context.getMetricGroup().gauge(name + SPAN_GAUGE_SUFFIX, this::spanMillis);
   }
 
   /** Buffers an event that is not late and asks for a timer at its timestamp. */
   public void add(long eventTime, T event, TimerService timers) throws Exception {
+    newestAdded = Math.max(newestAdded, eventTime);
+    clock = timers;
     List<T> atTime = pending.get(eventTime);
     if (atTime == null) {
       atTime = new ArrayList<>(2);
@@ -70,6 +87,19 @@ public final class EventTimeBuffer<T> {
     }
     times.sort(Comparator.naturalOrder());
     return times;
+  }
+
+  /** The gauge's value: newest buffered event time minus the watermark, at least 0 (or -1). */
+  long spanMillis() {
+    TimerService timers = clock;
+    if (timers == null || newestAdded == Long.MIN_VALUE) {
+      return 0;
+    }
+    long watermark = timers.currentWatermark();
+    if (watermark == Long.MIN_VALUE) {
+      return -1; // events wait, and no watermark has come yet: the span is not known
+    }
+    return Math.max(0, newestAdded - watermark);
   }
 
   public boolean isEmpty() throws Exception {
