@@ -88,12 +88,8 @@ class BridgeCrashIT {
       publishing.get(180, TimeUnit.SECONDS);
       long published = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       DeliveryCheck check =
-          DeliveryCheck.of(
-              KafkaReader.readUntil(
-                  brokers.kafka().bootstrapServers(),
-                  topics.parking(),
-                  r -> r.size() >= total && DeliveryCheck.of(r).distinct() >= total,
-                  Duration.ofSeconds(120)));
+          DeliveryCheck.awaitDistinct(
+              brokers.kafka().bootstrapServers(), topics.parking(), total, Duration.ofSeconds(120));
       List<String> missing = check.missing(sensors, PER_SENSOR);
       System.out.printf(
           "[BridgeCrashIT] %d QoS 1 messages from %d sensors; bridge process SIGKILLed %d times"

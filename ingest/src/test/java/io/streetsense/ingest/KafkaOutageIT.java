@@ -78,12 +78,8 @@ class KafkaOutageIT {
       publishing.get(120, TimeUnit.SECONDS);
 
       DeliveryCheck check =
-          DeliveryCheck.of(
-              KafkaReader.readUntil(
-                  brokers.kafka().bootstrapServers(),
-                  topics.parking(),
-                  r -> r.size() >= total && DeliveryCheck.of(r).distinct() >= total,
-                  Duration.ofSeconds(90)));
+          DeliveryCheck.awaitDistinct(
+              brokers.kafka().bootstrapServers(), topics.parking(), total, Duration.ofSeconds(90));
       awaitDrained(bridge);
       BridgeMetrics.Snapshot after = bridge.metrics().snapshot();
       System.out.printf(
