@@ -123,6 +123,11 @@ final class StallLoop {
     return history.stream().map(WorkOrderTransition::getKind).toList();
   }
 
+  /** How a run ended, for its log: the closed order's transitions and the records committed. */
+  static String closedWith(WorkOrder closed, int committedRecords) {
+    return "closed with " + kinds(closed.getHistory()) + "; committed records " + committedRecords;
+  }
+
   /** The whole loop, each escalation once, closed for the squad. */
   static void assertLoop(WorkOrder closed) {
     assertEquals(LOOP, kinds(closed.getHistory()), "the loop");

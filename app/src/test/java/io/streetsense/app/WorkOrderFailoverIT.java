@@ -14,6 +14,7 @@ import static io.streetsense.app.StallLoop.action;
 import static io.streetsense.app.StallLoop.assertLoop;
 import static io.streetsense.app.StallLoop.assertMonotone;
 import static io.streetsense.app.StallLoop.assertNoDuplicates;
+import static io.streetsense.app.StallLoop.closedWith;
 import static io.streetsense.app.StallLoop.has;
 import static io.streetsense.app.StallLoop.kinds;
 import static io.streetsense.app.StallLoop.normalised;
@@ -439,10 +440,7 @@ class WorkOrderFailoverIT {
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
-          "closed with "
-              + kinds(closed.getHistory())
-              + "; committed records "
-              + orders.committed().size()
+          closedWith(closed, orders.committed().size())
               + ", checkpoints completed "
               + checkpoints.getCounts().getNumberOfCompletedCheckpoints()
               + ", restarts "

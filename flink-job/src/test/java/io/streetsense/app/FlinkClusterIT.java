@@ -14,6 +14,7 @@ import static io.streetsense.app.StallLoop.assertLoop;
 import static io.streetsense.app.StallLoop.assertMonotone;
 import static io.streetsense.app.StallLoop.assertNoDuplicates;
 import static io.streetsense.app.StallLoop.at;
+import static io.streetsense.app.StallLoop.closedWith;
 import static io.streetsense.app.StallLoop.has;
 import static io.streetsense.app.StallLoop.kinds;
 import static io.streetsense.app.StallLoop.normalised;
@@ -431,10 +432,7 @@ class FlinkClusterIT {
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
-          "closed with "
-              + kinds(closed.getHistory())
-              + "; committed records "
-              + committed
+          closedWith(closed, committed)
               + ", written but aborted "
               + aborted
               + ", checkpoints completed "

@@ -23,9 +23,7 @@ class MosquittoBrokerIT {
     try (MosquittoBroker mqtt = MosquittoBroker.start(workDir)) {
       assertEquals("tcp://127.0.0.1:" + mqtt.port(), mqtt.serverUri());
       String topic = "it/" + UUID.randomUUID();
-      MqttRecorder subscriber =
-          MqttRecorder.connect(mqtt.serverUri(), "sub-" + UUID.randomUUID(), true);
-      subscriber.subscribe(topic);
+      MqttRecorder subscriber = MqttRecorder.subscribe(mqtt.serverUri(), topic);
 
       publish(mqtt, topic, "hello");
 
@@ -80,9 +78,7 @@ class MosquittoBrokerIT {
       mqtt.start();
       assertEquals(uri, mqtt.serverUri());
       String topic = "it/" + UUID.randomUUID();
-      MqttRecorder subscriber =
-          MqttRecorder.connect(mqtt.serverUri(), "sub-" + UUID.randomUUID(), true);
-      subscriber.subscribe(topic);
+      MqttRecorder subscriber = MqttRecorder.subscribe(mqtt.serverUri(), topic);
       publish(mqtt, topic, "back");
       assertEquals(List.of("back"), subscriber.take(1));
       subscriber.close();
