@@ -1,14 +1,28 @@
 package io.streetsense.app;
 
+import static io.streetsense.app.StallLoop.BLOCK_MAPS;
+import static io.streetsense.app.StallLoop.FIRST_ACCEPT;
+import static io.streetsense.app.StallLoop.FIRST_RESOLVE;
+import static io.streetsense.app.StallLoop.ORDER_KEY;
+import static io.streetsense.app.StallLoop.REWORK_SEEN_BY;
+import static io.streetsense.app.StallLoop.SECOND_ACCEPT;
+import static io.streetsense.app.StallLoop.SECOND_RESOLVE;
+import static io.streetsense.app.StallLoop.START;
+import static io.streetsense.app.StallLoop.STREET;
+import static io.streetsense.app.StallLoop.STREET_PAST_ACTION;
+import static io.streetsense.app.StallLoop.action;
+import static io.streetsense.app.StallLoop.assertLoop;
+import static io.streetsense.app.StallLoop.assertMonotone;
+import static io.streetsense.app.StallLoop.assertNoDuplicates;
+import static io.streetsense.app.StallLoop.closedWith;
+import static io.streetsense.app.StallLoop.has;
+import static io.streetsense.app.StallLoop.kinds;
+import static io.streetsense.app.StallLoop.normalised;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streetsense.blockmap.BlockMap;
-import io.streetsense.blockmap.BlockMapLoader;
-import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
-import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
@@ -16,28 +30,18 @@ import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.LocalServices;
-import io.streetsense.simulator.Background;
-import io.streetsense.simulator.CameraNoise;
-import io.streetsense.simulator.IllegalStall;
-import io.streetsense.simulator.StreetScenario;
 import io.streetsense.sinks.metrics.InfluxDbSettings;
-import io.streetsense.testing.RepositoryBlockMaps;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -81,12 +85,12 @@ import org.junit.jupiter.api.io.TempDir;
  * waits until the street's watermark passes its {@code requestedAt}. The test paces the street like
  * a real one so that each kill lands at a chosen point of the loop: an action is produced once the
  * street has been played up to its {@code requestedAt}, then the street plays {@link
- * #STREET_PAST_ACTION} further (past the detectors' 5 s out-of-orderness) so the watermark reaches
- * the action, and plays on only once the action's effect is committed. While the test waits for an
- * action's effect the street keeps moving slowly ({@link #STREET_WHILE_WAITING} per poll, never
- * past the next action): the watermark needs every busy partition to move, and a camera partition
- * left silent for the detectors' source idleness (30 s) would come back behind the watermark and
- * lose frames as late, differently in each run.
+ * StallLoop#STREET_PAST_ACTION} further (past the detectors' 5 s out-of-orderness) so the watermark
+ * reaches the action, and plays on only once the action's effect is committed. While the test waits
+ * for an action's effect the street keeps moving slowly ({@link #STREET_WHILE_WAITING} per poll,
+ * never past the next action): the watermark needs every busy partition to move, and a camera
+ * partition left silent for the detectors' source idleness (30 s) would come back behind the
+ * watermark and lose frames as late, differently in each run.
  *
  * <p>Issue 7, fault injection: InfluxDB down for minutes while work orders flow. A third run plays
  * the same loop with InfluxDB stopped from before the street starts until {@link #INFLUX_OUTAGE}
@@ -100,7 +104,6 @@ class WorkOrderFailoverIT {
   private static final int PARTITIONS = 2;
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STREET_PAST_ACTION = Duration.ofSeconds(10);
   private static final Duration STREET_WHILE_WAITING = Duration.ofMillis(500);
   private static final String TASK_LOGGER = "org.apache.flink.runtime.taskmanager.Task";
   private static final Duration INFLUX_OUTAGE =
@@ -115,37 +118,6 @@ class WorkOrderFailoverIT {
     TASK_MANAGER_KILLS,
     INFLUX_OUTAGE
   }
-
-  private static final BlockMap JIASHAN =
-      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
-  private static final BlockMaps BLOCK_MAPS = BlockMaps.of(JIASHAN);
-  private static final String TEAM = "xh-tianping-chengguan";
-  private static final String ORDER_KEY = "jiashan-lane/JS-Z-NV1/ILLEGAL_STALL";
-
-  // The street: a stall stands in the no-vending lane from minute 1 to minute 24. The detectors
-  // see it standing after the 3 min dwell (about 04:00); the order must be accepted 10 min later.
-  private static final Instant START = StreetScenario.DEFAULT_START;
-  private static final Duration STREET = Duration.ofMinutes(32);
-  private static final Instant STALL_LEAVES = at(24, 0);
-
-  // The squad's actions, in street time.
-  private static final Instant FIRST_ACCEPT = at(15, 0); // accept_by has passed: escalated first
-  private static final Instant FIRST_RESOLVE = at(16, 0); // the stall still stands ...
-  private static final Instant REWORK_SEEN_BY = at(23, 0); // ... seen from 21:00: rework
-  private static final Instant SECOND_ACCEPT = at(23, 0);
-  private static final Instant SECOND_RESOLVE = at(23, 30); // it leaves at 24:00: clear, closed
-
-  private static final List<TransitionKind> LOOP =
-      List.of(
-          TransitionKind.FILE,
-          TransitionKind.DISPATCH,
-          TransitionKind.ESCALATE,
-          TransitionKind.ACCEPT,
-          TransitionKind.RESOLVE,
-          TransitionKind.REWORK,
-          TransitionKind.ACCEPT,
-          TransitionKind.RESOLVE,
-          TransitionKind.CLOSE);
 
   /** 1 TaskManager × 4 slots; a failed job restarts from its last checkpoint a few times. */
   @RegisterExtension
@@ -174,28 +146,10 @@ class WorkOrderFailoverIT {
     return conf;
   }
 
-  private static Instant at(int minutes, int seconds) {
-    return START.plus(Duration.ofMinutes(minutes).plusSeconds(seconds));
-  }
-
   @BeforeAll
   static void startServicesAndScriptTheStreet() {
     long t0 = System.nanoTime();
-    StreetScenario scenario =
-        StreetScenario.builder(JIASHAN)
-            .start(START)
-            .seed(5)
-            .duration(STREET)
-            .noise(CameraNoise.MILD)
-            .background(Background.QUIET_LANE)
-            .event(
-                IllegalStall.seenByAll(
-                    "JS-Z-NV1",
-                    Duration.ofMinutes(1),
-                    Duration.between(START, STALL_LEAVES),
-                    "stall"))
-            .build();
-    street = StreetFeed.records(scenario, BLOCK_MAPS);
+    street = StallLoop.street();
     log("setup", street.size() + " device records after " + millisSince(t0) + " ms");
     services = LocalServices.start(workDir.resolve("services"));
     log("setup", "services up after " + millisSince(t0) + " ms");
@@ -216,8 +170,8 @@ class WorkOrderFailoverIT {
       // holds, so that a broken control fails both tests rather than being compared against.
       assertLoop(control.last());
       assertEquals(0, control.restoredCheckpoints(), "run 1 ran without a failure");
-      assertNoDuplicates(control);
-      assertMonotone(control);
+      assertNoDuplicates(control.name(), control.committed());
+      assertMonotone(control.name(), control.committed(), control.last());
       undisturbed = control;
     }
     return undisturbed;
@@ -302,8 +256,8 @@ class WorkOrderFailoverIT {
             + ", record for record: "
             + firstDifference(ofOrder(undisturbed), ofOrder(other)));
     // The exactly-once sink: nothing committed twice, nothing committed out of order.
-    assertNoDuplicates(other);
-    assertMonotone(other);
+    assertNoDuplicates(other.name(), other.committed());
+    assertMonotone(other.name(), other.committed(), other.last());
   }
 
   private static long millisSince(long nanos) {
@@ -333,54 +287,6 @@ class WorkOrderFailoverIT {
       }
     }
     return a.size() == b.size() ? "the same" : "one is a prefix of the other";
-  }
-
-  private static void assertLoop(WorkOrder closed) {
-    assertEquals(LOOP, kinds(closed.getHistory()), "the loop");
-    assertEquals(WorkOrderStatus.CLOSED, closed.getStatus());
-    assertEquals(List.of("ACCEPT"), closed.getEscalations(), "each escalation once");
-    assertEquals(1, closed.getReworkCount());
-    assertEquals(TEAM, closed.getTeamId());
-  }
-
-  private static List<TransitionKind> kinds(List<WorkOrderTransition> history) {
-    return history.stream().map(WorkOrderTransition::getKind).toList();
-  }
-
-  /** No committed record is a copy of another (processing-time stamps aside). */
-  private static void assertNoDuplicates(RunResult run) {
-    Set<WorkOrder> seen = new HashSet<>();
-    for (WorkOrder order : run.committed()) {
-      assertTrue(
-          seen.add(order),
-          run.name()
-              + ": committed twice: "
-              + order.getId()
-              + " "
-              + order.getStatus()
-              + " with "
-              + order.getHistory().size()
-              + " transitions");
-    }
-  }
-
-  /**
-   * Every committed record of the stall's order carries a prefix of the final history, and the
-   * prefixes only grow: no transition lost, doubled or rewritten on the way.
-   */
-  private static void assertMonotone(RunResult run) {
-    List<WorkOrderTransition> last = run.last().getHistory();
-    int length = 0;
-    for (WorkOrder order : run.committed()) {
-      if (!order.getId().equals(run.last().getId())) {
-        continue;
-      }
-      List<WorkOrderTransition> history = order.getHistory();
-      assertTrue(history.size() >= length, run.name() + ": history shrank to " + kinds(history));
-      assertEquals(
-          last.subList(0, history.size()), history, run.name() + ": not a prefix of the final");
-      length = history.size();
-    }
   }
 
   /**
@@ -534,10 +440,7 @@ class WorkOrderFailoverIT {
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
-          "closed with "
-              + kinds(closed.getHistory())
-              + "; committed records "
-              + orders.committed().size()
+          closedWith(closed, orders.committed().size())
               + ", checkpoints completed "
               + checkpoints.getCounts().getNumberOfCompletedCheckpoints()
               + ", restarts "
@@ -637,47 +540,17 @@ class WorkOrderFailoverIT {
     return true;
   }
 
-  private static boolean has(WorkOrder order, TransitionKind kind, String actionId) {
-    return order.getHistory().stream()
-        .anyMatch(
-            t ->
-                (kind == null || t.getKind() == kind)
-                    && (actionId == null || actionId.equals(t.getActionId())));
-  }
-
-  /** A squad action as the team service writes it (sinks/README.md, "Work-order loop"). */
-  private static TeamAction action(
-      String orderId, String actionId, TeamActionType type, Instant requestedAt) {
-    return TeamAction.newBuilder()
-        .setActionId(actionId)
-        .setWorkOrderId(orderId)
-        .setOrderKey(ORDER_KEY)
-        .setAction(type)
-        .setActor("team:" + TEAM)
-        .setTeamId(TEAM)
-        .setNote(type == TeamActionType.RESOLVE ? "vendor told to leave (" + actionId + ")" : null)
-        .setRequestedAt(requestedAt)
-        .build();
-  }
-
-  private static final Pattern MEASUREMENT = Pattern.compile("\\[\"([a-z_]+)\"\\]");
-  private static final Pattern ROW = Pattern.compile("\\[\"\\d{4}-\\d\\d-\\d\\dT");
-
   /** Points per measurement in a run's database (empty while InfluxDB is down or has none). */
   private static Map<String, Long> points(String database) {
     Map<String, Long> counts = new TreeMap<>();
-    String measurements;
+    List<String> measurements;
     try {
-      measurements = services.influx().query(database, "SHOW MEASUREMENTS");
+      measurements = services.influx().measurements(database);
     } catch (RuntimeException e) {
       return counts; // down, or no database yet
     }
-    // Only the answer's values: its columns header is ["name"] too.
-    int values = measurements.indexOf("\"values\"");
-    Matcher m = MEASUREMENT.matcher(values < 0 ? "" : measurements.substring(values));
-    while (m.find()) {
-      String rows = services.influx().query(database, "SELECT * FROM \"" + m.group(1) + "\"");
-      counts.put(m.group(1), ROW.matcher(rows).results().count());
+    for (String measurement : measurements) {
+      counts.put(measurement, services.influx().pointCount(database, measurement));
     }
     return counts;
   }
@@ -704,21 +577,6 @@ class WorkOrderFailoverIT {
     }
     log(run, "metric points settled: " + last);
     return last;
-  }
-
-  /** Copies with the processing-time stamps ({@code recordedAt}) blanked: they differ per run. */
-  private static List<WorkOrder> normalised(List<WorkOrder> orders) {
-    return orders.stream().map(WorkOrderFailoverIT::normalised).toList();
-  }
-
-  private static WorkOrder normalised(WorkOrder order) {
-    WorkOrder copy = WorkOrder.newBuilder(order).build();
-    List<WorkOrderTransition> history = new ArrayList<>();
-    for (WorkOrderTransition t : order.getHistory()) {
-      history.add(WorkOrderTransition.newBuilder(t).setRecordedAt(Instant.EPOCH).build());
-    }
-    copy.setHistory(history);
-    return copy;
   }
 
   private static void log(String run, String line) {

@@ -1,14 +1,28 @@
 package io.streetsense.app;
 
+import static io.streetsense.app.StallLoop.FIRST_ACCEPT;
+import static io.streetsense.app.StallLoop.FIRST_RESOLVE;
+import static io.streetsense.app.StallLoop.ORDER_KEY;
+import static io.streetsense.app.StallLoop.REWORK_SEEN_BY;
+import static io.streetsense.app.StallLoop.SECOND_ACCEPT;
+import static io.streetsense.app.StallLoop.SECOND_RESOLVE;
+import static io.streetsense.app.StallLoop.START;
+import static io.streetsense.app.StallLoop.STREET;
+import static io.streetsense.app.StallLoop.STREET_PAST_ACTION;
+import static io.streetsense.app.StallLoop.action;
+import static io.streetsense.app.StallLoop.assertLoop;
+import static io.streetsense.app.StallLoop.assertMonotone;
+import static io.streetsense.app.StallLoop.assertNoDuplicates;
+import static io.streetsense.app.StallLoop.at;
+import static io.streetsense.app.StallLoop.closedWith;
+import static io.streetsense.app.StallLoop.has;
+import static io.streetsense.app.StallLoop.kinds;
+import static io.streetsense.app.StallLoop.normalised;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streetsense.blockmap.BlockMap;
-import io.streetsense.blockmap.BlockMapLoader;
-import io.streetsense.blockmap.BlockMaps;
-import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
@@ -16,10 +30,6 @@ import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.LocalServices;
-import io.streetsense.simulator.Background;
-import io.streetsense.simulator.CameraNoise;
-import io.streetsense.simulator.IllegalStall;
-import io.streetsense.simulator.StreetScenario;
 import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,11 +68,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Everything an operator would do goes through the script: start, submit over REST, stop with a
  * savepoint, resume, SIGKILL a TaskManager, start a fresh one, stop.
  *
- * <p>The street and the squad are those of {@code WorkOrderFailoverIT} (jiashan-lane, a stall in
- * the no-vending lane, the loop file → dispatch → escalate → accept → resolve → rework → accept →
- * resolve → close), produced straight into the device and action topics and paced the same way, so
- * that wherever the job is interrupted the history must come out the same. Three runs, each a fresh
- * job on fresh topics:
+ * <p>The street and the squad are those of {@code WorkOrderFailoverIT} ({@link StallLoop}:
+ * jiashan-lane, a stall in the no-vending lane, the loop file → dispatch → escalate → accept →
+ * resolve → rework → accept → resolve → close), produced straight into the device and action topics
+ * and paced the same way, so that wherever the job is interrupted the history must come out the
+ * same. Three runs, each a fresh job on fresh topics:
  *
  * <ol>
  *   <li>undisturbed: the order is filed, dispatched and closed, read back committed ({@code
@@ -92,26 +102,8 @@ class FlinkClusterIT {
   private static final Path CLUSTER_DIR = Path.of("target", "flink-cluster-it").toAbsolutePath();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final BlockMap JIASHAN =
-      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
-  private static final BlockMaps BLOCK_MAPS = BlockMaps.of(JIASHAN);
-  private static final String TEAM = "xh-tianping-chengguan";
-  private static final String ORDER_KEY = "jiashan-lane/JS-Z-NV1/ILLEGAL_STALL";
-
-  // The street of WorkOrderFailoverIT: a stall stands in the lane from minute 1 to minute 24.
-  private static final Instant START = StreetScenario.DEFAULT_START;
-  private static final Duration STREET = Duration.ofMinutes(32);
-  private static final Instant STALL_LEAVES = at(24, 0);
-  private static final Instant FIRST_ACCEPT = at(15, 0); // accept_by has passed: escalated first
-  private static final Instant FIRST_RESOLVE = at(16, 0); // the stall still stands ...
-  private static final Instant REWORK_SEEN_BY = at(23, 0); // ... seen from 21:00: rework
-  private static final Instant SECOND_ACCEPT = at(23, 0);
-  private static final Instant SECOND_RESOLVE = at(23, 30); // it leaves at 24:00: clear, closed
   private static final Instant LAST_STEP = at(31, 0); // seen clear from 24:00: closed by then
   private static final int ACTIONS = 4;
-  // The loop applies an action once the street's watermark passes its requestedAt (sinks/README.md,
-  // "Time"): the street plays this far past an action (beyond the detectors' 5 s out-of-orderness).
-  private static final Duration STREET_PAST_ACTION = Duration.ofSeconds(10);
   // A restored job's watermark starts again from nothing (sources do not checkpoint it): decisions
   // in event time wait for the devices' next records, and actions waiting in the loop's state are
   // applied ahead of the street once it has stood still for 2 min (sinks/README.md, "Time"). A live
@@ -123,18 +115,6 @@ class FlinkClusterIT {
   private static final Duration IDLE_SAFE = Duration.ofSeconds(20);
   private static final Duration WAKE_UP = Duration.ofSeconds(4);
   private static final String CONSUMER_GROUP = StreetSenseJob.DEFAULT_CONSUMER_GROUP;
-
-  private static final List<TransitionKind> LOOP =
-      List.of(
-          TransitionKind.FILE,
-          TransitionKind.DISPATCH,
-          TransitionKind.ESCALATE,
-          TransitionKind.ACCEPT,
-          TransitionKind.RESOLVE,
-          TransitionKind.REWORK,
-          TransitionKind.ACCEPT,
-          TransitionKind.RESOLVE,
-          TransitionKind.CLOSE);
 
   @TempDir static Path workDir;
   private static LocalServices services;
@@ -227,31 +207,13 @@ class FlinkClusterIT {
       int wakeUps,
       Duration wall) {}
 
-  private static Instant at(int minutes, int seconds) {
-    return START.plus(Duration.ofMinutes(minutes).plusSeconds(seconds));
-  }
-
   @BeforeAll
   static void startServicesAndCluster() throws Exception {
     assertTrue(
         Files.isRegularFile(JOB_JAR),
         "no job jar at " + JOB_JAR + ": run this test through Maven (package builds the jar)");
     long t0 = System.nanoTime();
-    StreetScenario scenario =
-        StreetScenario.builder(JIASHAN)
-            .start(START)
-            .seed(5)
-            .duration(STREET)
-            .noise(CameraNoise.MILD)
-            .background(Background.QUIET_LANE)
-            .event(
-                IllegalStall.seenByAll(
-                    "JS-Z-NV1",
-                    Duration.ofMinutes(1),
-                    Duration.between(START, STALL_LEAVES),
-                    "stall"))
-            .build();
-    street = StreetFeed.records(scenario, BLOCK_MAPS);
+    street = StallLoop.street();
     blockMapsDir = Files.createDirectories(workDir.resolve("blockmaps"));
     Files.copy(RepositoryBlockMaps.file("jiashan-lane"), blockMapsDir.resolve("jiashan-lane.yaml"));
     services = LocalServices.start(workDir.resolve("services"));
@@ -300,8 +262,8 @@ class FlinkClusterIT {
     SUMMARY.add(summaryLine(run, finalStates(run).size() + "", "(reference)", "(reference)"));
     assertLoop(run.last());
     assertEquals(0, run.restored(), "the undisturbed run restored nothing");
-    assertNoDuplicates(run);
-    assertMonotone(run);
+    assertNoDuplicates(run.name(), run.committed());
+    assertMonotone(run.name(), run.committed(), run.last());
     // The job's other sink: metrics points in InfluxDB (event time, so they are the street's).
     assertTrue(
         count("cluster_undisturbed", "SELECT count(filed) FROM workorders") > 0,
@@ -470,10 +432,7 @@ class FlinkClusterIT {
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       log(
           name,
-          "closed with "
-              + kinds(closed.getHistory())
-              + "; committed records "
-              + committed
+          closedWith(closed, committed)
               + ", written but aborted "
               + aborted
               + ", checkpoints completed "
@@ -487,8 +446,8 @@ class FlinkClusterIT {
               + " ms");
       return new RunResult(
           name,
-          normalised(orders.committed()),
-          normalised(closed),
+          normalised(orders.committed(), FlinkClusterIT::withoutAheadOfStreet),
+          normalised(closed, FlinkClusterIT::withoutAheadOfStreet),
           street.size() + ACTIONS,
           aborted,
           run.kills,
@@ -729,8 +688,8 @@ class FlinkClusterIT {
     // kept, without changing any work order (deploy/README.md, "Running on a Flink cluster").
     assertEquals(0, lost, "lost transitions");
     assertEquals(0, doubled, "doubled transitions or records");
-    assertNoDuplicates(actual);
-    assertMonotone(actual);
+    assertNoDuplicates(actual.name(), actual.committed());
+    assertMonotone(actual.name(), actual.committed(), actual.last());
   }
 
   private static String summaryLine(RunResult run, String orders, String lost, String doubled) {
@@ -779,102 +738,26 @@ class FlinkClusterIT {
     return last;
   }
 
-  private static void assertLoop(WorkOrder closed) {
-    assertEquals(LOOP, kinds(closed.getHistory()), "the loop");
-    assertEquals(WorkOrderStatus.CLOSED, closed.getStatus());
-    assertEquals(List.of("ACCEPT"), closed.getEscalations(), "each escalation once");
-    assertEquals(1, closed.getReworkCount());
-    assertEquals(TEAM, closed.getTeamId());
-  }
-
-  private static void assertNoDuplicates(RunResult run) {
-    Set<WorkOrder> seen = new HashSet<>();
-    for (WorkOrder order : run.committed()) {
-      assertTrue(
-          seen.add(order),
-          run.name() + ": committed twice: " + order.getId() + " " + order.getStatus());
-    }
-  }
-
-  /** Every committed record of the stall's order carries a growing prefix of its final history. */
-  private static void assertMonotone(RunResult run) {
-    List<WorkOrderTransition> last = run.last().getHistory();
-    int length = 0;
-    for (WorkOrder order : run.committed()) {
-      if (!order.getId().equals(run.last().getId())) {
-        continue;
-      }
-      List<WorkOrderTransition> history = order.getHistory();
-      assertTrue(history.size() >= length, run.name() + ": history shrank to " + kinds(history));
-      assertEquals(
-          last.subList(0, history.size()), history, run.name() + ": not a prefix of the final");
-      length = history.size();
-    }
-  }
-
   // --- helpers ----------------------------------------------------------------------------------
-
-  private static List<TransitionKind> kinds(List<WorkOrderTransition> history) {
-    return history.stream().map(WorkOrderTransition::getKind).toList();
-  }
-
-  private static boolean has(WorkOrder order, TransitionKind kind, String actionId) {
-    return order.getHistory().stream()
-        .anyMatch(
-            t ->
-                (kind == null || t.getKind() == kind)
-                    && (actionId == null || actionId.equals(t.getActionId())));
-  }
-
-  /** A squad action as the team service writes it (sinks/README.md, "Work-order loop"). */
-  private static TeamAction action(
-      String orderId, String actionId, TeamActionType type, Instant requestedAt) {
-    return TeamAction.newBuilder()
-        .setActionId(actionId)
-        .setWorkOrderId(orderId)
-        .setOrderKey(ORDER_KEY)
-        .setAction(type)
-        .setActor("team:" + TEAM)
-        .setTeamId(TEAM)
-        .setNote(type == TeamActionType.RESOLVE ? "vendor told to leave (" + actionId + ")" : null)
-        .setRequestedAt(requestedAt)
-        .build();
-  }
-
-  /**
-   * Copies with what depends on wall-clock time taken out: the processing-time stamps ({@code
-   * recordedAt}), and the note that an action was applied ahead of the street because the job's
-   * event time had stood still for the loop's street stall limit (sinks/README.md, "Time") — on a
-   * loaded machine a restart can take longer than that. Such actions are counted ({@link
-   * #aheadOfStreet}) and reported; everything else must be equal.
-   */
-  private static List<WorkOrder> normalised(List<WorkOrder> orders) {
-    return orders.stream().map(FlinkClusterIT::normalised).toList();
-  }
-
-  private static WorkOrder normalised(WorkOrder order) {
-    WorkOrder copy = WorkOrder.newBuilder(order).build();
-    List<WorkOrderTransition> history = new ArrayList<>();
-    for (WorkOrderTransition t : order.getHistory()) {
-      history.add(
-          WorkOrderTransition.newBuilder(t)
-              .setRecordedAt(Instant.EPOCH)
-              .setReason(withoutAheadOfStreet(t.getReason()))
-              .build());
-    }
-    copy.setHistory(history);
-    copy.setLatestNote(withoutAheadOfStreet(order.getLatestNote()));
-    return copy;
-  }
 
   private static final Pattern AHEAD_OF_STREET =
       Pattern.compile(" ?\\(applied before the street's event time reached it: [^)]*\\)");
 
+  /**
+   * What depends on wall-clock time besides the processing-time stamps: the note that an action was
+   * applied ahead of the street because the job's event time had stood still for the loop's street
+   * stall limit (sinks/README.md, "Time") — on a loaded machine a restart can take longer than
+   * that. Such actions are counted ({@link #aheadOfStreet}) and reported; everything else must be
+   * equal.
+   */
   private static String withoutAheadOfStreet(String text) {
     return text == null ? null : AHEAD_OF_STREET.matcher(text).replaceAll("");
   }
 
-  /** Transitions of the order that an action made ahead of the street (see {@link #normalised}). */
+  /**
+   * Transitions of the order that an action made ahead of the street ({@link
+   * #withoutAheadOfStreet}).
+   */
   private static int aheadOfStreet(WorkOrder order) {
     int count = 0;
     for (WorkOrderTransition t : order.getHistory()) {

@@ -13,7 +13,6 @@ import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A corpus of bad device messages through real Mosquitto, the real bridge and real Kafka: each one
@@ -37,20 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * counted, and the good messages published between them all arrive keyed and with headers.
  */
 class BadMessageCorpusIT {
-  @TempDir static Path work;
-  static Brokers brokers;
-
-  @BeforeAll
-  static void startBrokers() {
-    brokers = new Brokers(work);
-  }
-
-  @AfterAll
-  static void stopBrokers() {
-    if (brokers != null) {
-      brokers.close();
-    }
-  }
+  @RegisterExtension static final Brokers brokers = new Brokers();
 
   record Bad(String name, String topic, byte[] payload, DeadLetterReason expected) {}
 
@@ -270,12 +254,12 @@ class BadMessageCorpusIT {
     Topics topics = brokers.freshTopics();
     BridgeConfig config =
         BridgeConfig.builder()
-            .mqttServerUri(brokers.mqtt.serverUri())
+            .mqttServerUri(brokers.mqtt().serverUri())
             .mqttClientId("corpus-bridge-" + topics.parking())
             // blocks/# rather than the two device filters: junk topics under blocks/ become
             // dead letters too instead of being invisible.
             .topicFilters(List.of("blocks/#"))
-            .kafkaBootstrapServers(brokers.kafka.bootstrapServers())
+            .kafkaBootstrapServers(brokers.kafka().bootstrapServers())
             .topics(topics)
             .window(100)
             .deadLetterMaxPayloadBytes(2 << 20)
@@ -289,7 +273,7 @@ class BadMessageCorpusIT {
     try (MqttKafkaBridge bridge =
             MqttKafkaBridge.start(config, DeviceDirectory.of(TestMaps.jiashanLane()));
         TestPublisher publisher =
-            new TestPublisher(brokers.mqtt.serverUri(), "corpus-device", 100)) {
+            new TestPublisher(brokers.mqtt().serverUri(), "corpus-device", 100)) {
       int seq = 0;
       for (Bad bad : corpus) {
         String sensor = Devices.sensorId(seq);
@@ -305,19 +289,19 @@ class BadMessageCorpusIT {
 
       List<ConsumerRecord<byte[], byte[]>> dead =
           KafkaReader.readAtLeast(
-              brokers.kafka.bootstrapServers(),
+              brokers.kafka().bootstrapServers(),
               topics.deadLetters(),
               corpus.size(),
               Duration.ofSeconds(60));
       List<ConsumerRecord<byte[], byte[]>> parking =
           KafkaReader.readAtLeast(
-              brokers.kafka.bootstrapServers(),
+              brokers.kafka().bootstrapServers(),
               topics.parking(),
               goodParking,
               Duration.ofSeconds(60));
       List<ConsumerRecord<byte[], byte[]>> camera =
           KafkaReader.readAtLeast(
-              brokers.kafka.bootstrapServers(),
+              brokers.kafka().bootstrapServers(),
               topics.camera(),
               goodCamera,
               Duration.ofSeconds(60));

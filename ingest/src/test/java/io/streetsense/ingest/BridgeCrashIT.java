@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,20 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * seq) ends up in Kafka at least once; the duplicates (redelivered after each crash) are counted.
  */
 class BridgeCrashIT {
+  @RegisterExtension static final Brokers brokers = new Brokers();
   @TempDir static Path work;
-  static Brokers brokers;
-
-  @BeforeAll
-  static void startBrokers() {
-    brokers = new Brokers(work);
-  }
-
-  @AfterAll
-  static void stopBrokers() {
-    if (brokers != null) {
-      brokers.close();
-    }
-  }
 
   static final int SENSORS = 100;
   static final int PER_SENSOR = 500;
@@ -58,10 +45,10 @@ class BridgeCrashIT {
         config,
         String.join(
             "\n",
-            "mqtt.uris=" + brokers.mqtt.serverUri(),
+            "mqtt.uris=" + brokers.mqtt().serverUri(),
             "mqtt.client.id=crash-bridge-" + prefix,
             "mqtt.blocks=lingyan-south",
-            "kafka.bootstrap.servers=" + brokers.kafka.bootstrapServers(),
+            "kafka.bootstrap.servers=" + brokers.kafka().bootstrapServers(),
             "kafka.topic.prefix=" + prefix,
             "bridge.window=1000",
             "bridge.metrics.log.interval=PT5S",
@@ -73,7 +60,7 @@ class BridgeCrashIT {
     Process bridge = startBridge(config, run.incrementAndGet(), "subscribed at QoS 1");
     List<Long> killedAfter = new ArrayList<>();
     try (TestPublisher publisher =
-        new TestPublisher(brokers.mqtt.serverUri(), "crash-devices-" + prefix, 1000)) {
+        new TestPublisher(brokers.mqtt().serverUri(), "crash-devices-" + prefix, 1000)) {
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
               () -> {
@@ -101,12 +88,8 @@ class BridgeCrashIT {
       publishing.get(180, TimeUnit.SECONDS);
       long published = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       DeliveryCheck check =
-          DeliveryCheck.of(
-              KafkaReader.readUntil(
-                  brokers.kafka.bootstrapServers(),
-                  topics.parking(),
-                  r -> r.size() >= total && DeliveryCheck.of(r).distinct() >= total,
-                  Duration.ofSeconds(120)));
+          DeliveryCheck.awaitDistinct(
+              brokers.kafka().bootstrapServers(), topics.parking(), total, Duration.ofSeconds(120));
       List<String> missing = check.missing(sensors, PER_SENSOR);
       System.out.printf(
           "[BridgeCrashIT] %d QoS 1 messages from %d sensors; bridge process SIGKILLed %d times"

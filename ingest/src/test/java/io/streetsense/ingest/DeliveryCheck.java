@@ -5,6 +5,7 @@ import io.streetsense.schemas.ParkingSensorEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,17 @@ final class DeliveryCheck {
   final Map<String, Integer> copies = new HashMap<>();
   int records;
   int keyMismatches;
+
+  /**
+   * Reads {@code topic} until it holds {@code distinct} distinct (device, seq) pairs (and at least
+   * as many records), or fails after {@code timeout}; the check of everything read.
+   */
+  static DeliveryCheck awaitDistinct(
+      String bootstrap, String topic, int distinct, Duration timeout) {
+    return of(
+        KafkaReader.readUntil(
+            bootstrap, topic, r -> r.size() >= distinct && of(r).distinct() >= distinct, timeout));
+  }
 
   static DeliveryCheck of(List<ConsumerRecord<byte[], byte[]>> records) {
     DeliveryCheck check = new DeliveryCheck();

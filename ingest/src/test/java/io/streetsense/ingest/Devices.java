@@ -2,6 +2,8 @@ package io.streetsense.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /** Device messages of jiashan-lane as docs/interfaces.md shows them. */
 final class Devices {
@@ -11,6 +13,11 @@ final class Devices {
 
   static String sensorId(int i) {
     return String.format("JS-P-%02d", 1 + Math.floorMod(i, 12));
+  }
+
+  /** The block's 12 berth sensors. */
+  static List<String> sensorIds() {
+    return IntStream.range(0, 12).mapToObj(Devices::sensorId).toList();
   }
 
   static String cameraId(int i) {

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.schemas.Topics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Kafka crashes mid-stream (SIGKILL) and stays down longer than the producer's delivery timeout,
@@ -22,20 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * producer gave up on, and when Kafka is back every (device, seq) is there.
  */
 class KafkaOutageIT {
-  @TempDir static Path work;
-  static Brokers brokers;
-
-  @BeforeAll
-  static void startBrokers() {
-    brokers = new Brokers(work);
-  }
-
-  @AfterAll
-  static void stopBrokers() {
-    if (brokers != null) {
-      brokers.close();
-    }
-  }
+  @RegisterExtension static final Brokers brokers = new Brokers();
 
   static final int PER_SENSOR = 400;
   static final Duration OUTAGE = Duration.ofSeconds(10);
@@ -43,16 +26,13 @@ class KafkaOutageIT {
   @Test
   void kafkaDownLongerThanTheDeliveryTimeout_losesNothing() throws Exception {
     Topics topics = brokers.freshTopics();
-    List<String> sensors = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      sensors.add(Devices.sensorId(i));
-    }
+    List<String> sensors = Devices.sensorIds();
     BridgeConfig config =
         BridgeConfig.builder()
-            .mqttServerUri(brokers.mqtt.serverUri())
+            .mqttServerUri(brokers.mqtt().serverUri())
             .mqttClientId("outage-bridge-" + topics.parking())
             .blocks(List.of(Devices.BLOCK))
-            .kafkaBootstrapServers(brokers.kafka.bootstrapServers())
+            .kafkaBootstrapServers(brokers.kafka().bootstrapServers())
             // Short timeouts so that the outage outlasts the producer's own retries and the
             // bridge's re-send path is exercised.
             .kafkaProperty("delivery.timeout.ms", "4000")
@@ -68,7 +48,7 @@ class KafkaOutageIT {
     try (MqttKafkaBridge bridge =
             MqttKafkaBridge.start(config, DeviceDirectory.of(TestMaps.jiashanLane()));
         TestPublisher publisher =
-            new TestPublisher(brokers.mqtt.serverUri(), "outage-devices", 500)) {
+            new TestPublisher(brokers.mqtt().serverUri(), "outage-devices", 500)) {
       // About 12 s of traffic at ~400 msg/s; Kafka dies after ~2 s and is back after ~12 s.
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
@@ -89,21 +69,17 @@ class KafkaOutageIT {
               });
       Thread.sleep(2_000);
       long beforeKill = bridge.metrics().snapshot().kafkaSends();
-      brokers.kafka.kill();
+      brokers.kafka().kill();
       long killedAt = System.nanoTime();
       Thread.sleep(OUTAGE.toMillis());
       BridgeMetrics.Snapshot during = bridge.metrics().snapshot();
-      brokers.kafka.start();
+      brokers.kafka().start();
       long downMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       publishing.get(120, TimeUnit.SECONDS);
 
       DeliveryCheck check =
-          DeliveryCheck.of(
-              KafkaReader.readUntil(
-                  brokers.kafka.bootstrapServers(),
-                  topics.parking(),
-                  r -> r.size() >= total && DeliveryCheck.of(r).distinct() >= total,
-                  Duration.ofSeconds(90)));
+          DeliveryCheck.awaitDistinct(
+              brokers.kafka().bootstrapServers(), topics.parking(), total, Duration.ofSeconds(90));
       awaitDrained(bridge);
       BridgeMetrics.Snapshot after = bridge.metrics().snapshot();
       System.out.printf(

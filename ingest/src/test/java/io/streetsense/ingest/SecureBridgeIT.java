@@ -145,7 +145,7 @@ class SecureBridgeIT {
 
   private static MqttClient device(String user, String password) throws Exception {
     MqttClient client =
-        new MqttClient(brokers.mqtt.serverUri(), "device-" + user, new MemoryPersistence());
+        new MqttClient(brokers.mqtt().serverUri(), "device-" + user, new MemoryPersistence());
     MqttConnectOptions options = new MqttConnectOptions();
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setSocketFactory(trustingBroker().getSocketFactory());
@@ -176,14 +176,14 @@ class SecureBridgeIT {
     Topics topics = brokers.freshTopics();
     BridgeConfig config =
         BridgeConfig.builder()
-            .mqttServerUri(brokers.mqtt.serverUri())
+            .mqttServerUri(brokers.mqtt().serverUri())
             .mqttClientId("secure-bridge")
             .blocks(List.of(Devices.BLOCK))
             .mqttUsername(BRIDGE_USER)
             .mqttPassword(Secret.of(BRIDGE_PASSWORD))
             .mqttTrustStore(trustStore, Secret.of("changeit"))
             .mqttTrustStoreType("PKCS12")
-            .kafkaBootstrapServers(brokers.kafka.bootstrapServers())
+            .kafkaBootstrapServers(brokers.kafka().bootstrapServers())
             .topics(topics)
             .build();
     try (MqttKafkaBridge bridge =
@@ -197,7 +197,7 @@ class SecureBridgeIT {
 
       List<ConsumerRecord<byte[], byte[]>> arrived =
           KafkaReader.readAtLeast(
-              brokers.kafka.bootstrapServers(), topics.parking(), 1, Duration.ofSeconds(60));
+              brokers.kafka().bootstrapServers(), topics.parking(), 1, Duration.ofSeconds(60));
       // Same connection, in order: had the spoofed message passed the ACL, it would be here now.
       assertEquals(1, arrived.size(), "only the device's own message reaches Kafka");
       assertEquals(
@@ -210,13 +210,13 @@ class SecureBridgeIT {
     // All blocks (blocks/+/parking/+, blocks/+/camera/+): what the block maps do not know is
     // dead-lettered rather than left unread.
     return BridgeConfig.builder()
-        .mqttServerUri(brokers.mqtt.serverUri())
+        .mqttServerUri(brokers.mqtt().serverUri())
         .mqttClientId(clientId)
         .mqttUsername(BRIDGE_USER)
         .mqttPassword(Secret.of(BRIDGE_PASSWORD))
         .mqttTrustStore(trustStore, Secret.of("changeit"))
         .mqttTrustStoreType("PKCS12")
-        .kafkaBootstrapServers(brokers.kafka.bootstrapServers())
+        .kafkaBootstrapServers(brokers.kafka().bootstrapServers())
         .topics(topics)
         .build();
   }
@@ -224,7 +224,7 @@ class SecureBridgeIT {
   private static MqttAsyncClient deviceV5(String user, String password) throws Exception {
     MqttAsyncClient client =
         new MqttAsyncClient(
-            brokers.mqtt.serverUri(),
+            brokers.mqtt().serverUri(),
             "device-v5-" + user,
             new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     MqttConnectionOptions options = new MqttConnectionOptions();
@@ -267,7 +267,7 @@ class SecureBridgeIT {
       assertTrue(own.getReasonCodes()[0] < 0x80, "accepted: " + own.getReasonCodes()[0]);
 
       List<ConsumerRecord<byte[], byte[]>> arrived =
-          KafkaReader.readQuiet(brokers.kafka.bootstrapServers(), topics.parking());
+          KafkaReader.readQuiet(brokers.kafka().bootstrapServers(), topics.parking());
       assertEquals(1, arrived.size(), "only the device's own message reaches Kafka");
       assertEquals(
           Devices.BLOCK + "/" + DEVICE, new String(arrived.get(0).key(), StandardCharsets.UTF_8));
@@ -314,19 +314,22 @@ class SecureBridgeIT {
       Set<String> reasons = new java.util.HashSet<>();
       for (ConsumerRecord<byte[], byte[]> letter :
           KafkaReader.readAtLeast(
-              brokers.kafka.bootstrapServers(), topics.deadLetters(), 2, Duration.ofSeconds(60))) {
+              brokers.kafka().bootstrapServers(),
+              topics.deadLetters(),
+              2,
+              Duration.ofSeconds(60))) {
         reasons.add(codec.decode(letter.value()).getReason());
       }
       assertEquals(Set.of("UNKNOWN_BLOCK", "WRONG_DEVICE_KIND"), reasons);
       assertEquals(
           1,
           KafkaReader.readAtLeast(
-                  brokers.kafka.bootstrapServers(), topics.parking(), 1, Duration.ofSeconds(60))
+                  brokers.kafka().bootstrapServers(), topics.parking(), 1, Duration.ofSeconds(60))
               .size());
       assertEquals(
           1,
           KafkaReader.readAtLeast(
-                  brokers.kafka.bootstrapServers(), topics.camera(), 1, Duration.ofSeconds(60))
+                  brokers.kafka().bootstrapServers(), topics.camera(), 1, Duration.ofSeconds(60))
               .size());
       // ... but delivers nothing on it: the bridge got all four messages, the camera none.
       Thread.sleep(1000);
@@ -338,7 +341,7 @@ class SecureBridgeIT {
   void plainTcp_toTheTlsListener_isRefused() throws Exception {
     MqttClient client =
         new MqttClient(
-            brokers.mqtt.serverUri().replace("ssl://", "tcp://"),
+            brokers.mqtt().serverUri().replace("ssl://", "tcp://"),
             "device-plain",
             new MemoryPersistence());
     MqttConnectOptions options = new MqttConnectOptions();

@@ -4,35 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.schemas.Topics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two bridges in one MQTT 5 shared-subscription group: every message reaches Kafka exactly once (no
  * crash, so no redelivery) and both bridges carry a share of the load.
  */
 class SharedSubscriptionIT {
-  @TempDir static Path work;
-  static Brokers brokers;
-
-  @BeforeAll
-  static void startBrokers() {
-    brokers = new Brokers(work);
-  }
-
-  @AfterAll
-  static void stopBrokers() {
-    if (brokers != null) {
-      brokers.close();
-    }
-  }
+  @RegisterExtension static final Brokers brokers = new Brokers();
 
   static final int PER_SENSOR = 400;
 
@@ -40,15 +23,12 @@ class SharedSubscriptionIT {
   void twoBridgesInOneGroup_splitTheLoad_andEachMessageArrivesOnce() throws Exception {
     Topics topics = brokers.freshTopics();
     String group = "ingest-" + topics.parking().substring(3, 11);
-    List<String> sensors = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      sensors.add(Devices.sensorId(i));
-    }
+    List<String> sensors = Devices.sensorIds();
     int total = PER_SENSOR * sensors.size();
     try (MqttKafkaBridge a = MqttKafkaBridge.start(config("a", group, topics), directory());
         MqttKafkaBridge b = MqttKafkaBridge.start(config("b", group, topics), directory());
         TestPublisher publisher =
-            new TestPublisher(brokers.mqtt.serverUri(), "shared-devices", 500)) {
+            new TestPublisher(brokers.mqtt().serverUri(), "shared-devices", 500)) {
       long started = System.nanoTime();
       for (int seq = 0; seq < PER_SENSOR; seq++) {
         for (String sensor : sensors) {
@@ -60,7 +40,7 @@ class SharedSubscriptionIT {
       DeliveryCheck check =
           DeliveryCheck.of(
               KafkaReader.readAtLeast(
-                  brokers.kafka.bootstrapServers(),
+                  brokers.kafka().bootstrapServers(),
                   topics.parking(),
                   total,
                   Duration.ofSeconds(90)));
@@ -95,10 +75,10 @@ class SharedSubscriptionIT {
 
   static BridgeConfig config(String name, String group, Topics topics) {
     return BridgeConfig.builder()
-        .mqttServerUri(brokers.mqtt.serverUri())
+        .mqttServerUri(brokers.mqtt().serverUri())
         .mqttClientId(group + "-" + name)
         .sharedSubscriptionGroup(group)
-        .kafkaBootstrapServers(brokers.kafka.bootstrapServers())
+        .kafkaBootstrapServers(brokers.kafka().bootstrapServers())
         .topics(topics)
         .window(200)
         .build();

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,12 @@ final class InfluxHttp {
   /** The first row's first field after the time in a /query answer: {@code "values":[["t",N} */
   private static final Pattern FIRST_VALUE =
       Pattern.compile("\"values\":\\[\\[\"[^\"]*\",(-?[0-9.eE+-]+)");
+
+  /** A one-string row, as {@code SHOW MEASUREMENTS} lists names: {@code ["name"]}. */
+  private static final Pattern NAME_ROW = Pattern.compile("\\[\"([^\"]+)\"\\]");
+
+  /** The start of a row of points: its RFC 3339 time, {@code ["2026-11-23T}. */
+  private static final Pattern TIME_ROW = Pattern.compile("\\[\"\\d{4}-\\d\\d-\\d\\dT");
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -104,5 +111,20 @@ final class InfluxHttp {
   static long firstValue(String answer) {
     Matcher value = FIRST_VALUE.matcher(answer);
     return value.find() ? Math.round(Double.parseDouble(value.group(1))) : 0;
+  }
+
+  /** The names a {@code SHOW MEASUREMENTS} answer lists (empty without any). */
+  static List<String> measurements(String answer) {
+    // Only the answer's values: its columns header is ["name"] too.
+    int values = answer.indexOf("\"values\"");
+    if (values < 0) {
+      return List.of();
+    }
+    return NAME_ROW.matcher(answer.substring(values)).results().map(m -> m.group(1)).toList();
+  }
+
+  /** How many rows of points a {@code SELECT} answer holds. */
+  static long rows(String answer) {
+    return TIME_ROW.matcher(answer).results().count();
   }
 }

@@ -1,5 +1,7 @@
 package io.streetsense.services;
 
+import java.util.List;
+
 /**
  * An InfluxDB 1.x server: {@link InfluxDb} (child process) or a container, with a few HTTP helpers
  * so tests can set up and read back data without an Influx client library.
@@ -39,6 +41,22 @@ public interface InfluxService extends ManagedService {
       throw e;
     }
     return InfluxHttp.firstValue(answer);
+  }
+
+  /**
+   * The measurements in {@code db} ({@code SHOW MEASUREMENTS}), in InfluxDB's order (by name); none
+   * before the database exists.
+   *
+   * @throws IllegalStateException when InfluxDB does not answer
+   */
+  default List<String> measurements(String db) {
+    return InfluxHttp.measurements(query(db, "SHOW MEASUREMENTS"));
+  }
+
+  /** How many points {@code measurement} holds in {@code db}: the rows of {@code SELECT *}. */
+  default long pointCount(String db, String measurement) {
+    return InfluxHttp.rows(
+        query(db, "SELECT * FROM \"" + measurement.replace("\"", "\\\"") + "\""));
   }
 
   /** Writes points in line protocol (nanosecond timestamps) with {@code POST /write}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,24 @@ class InfluxDbIT {
 
       influx.restart();
       assertTrue(influx.query("streetsense", "SELECT spots FROM occupancy").contains(",3]"));
+    }
+  }
+
+  @Test
+  void shouldListMeasurementsAndCountTheirPoints() {
+    try (InfluxDb influx = InfluxDb.start(workDir)) {
+      influx.createDatabase("streetsense");
+      influx.write(
+          "streetsense",
+          String.join(
+              "\n",
+              "workorders,block=b filed=1i 1700000000000000000",
+              "workorders,block=b filed=2i 1700000001000000000",
+              "closure,block=b closed=1i 1700000002000000000"));
+      assertEquals(List.of("closure", "workorders"), influx.measurements("streetsense"));
+      assertEquals(2, influx.pointCount("streetsense", "workorders"));
+      assertEquals(1, influx.pointCount("streetsense", "closure"));
+      assertEquals(List.of(), influx.measurements("missing"), "no database, no measurements");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.services.MosquittoBroker;
+import io.streetsense.services.MqttRecorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,19 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,66 +36,6 @@ class SimulatorMqttIT {
   static void stopBroker() {
     if (broker != null) {
       broker.close();
-    }
-  }
-
-  /** A QoS 1 subscriber that records every message per topic, in arrival order. */
-  private static final class Recorder implements MqttCallback, AutoCloseable {
-    final Map<String, List<String>> byTopic = new ConcurrentHashMap<>();
-    final AtomicLong count = new AtomicLong();
-    final MqttAsyncClient client;
-
-    Recorder(String serverUri, String filter) throws MqttException {
-      client =
-          new MqttAsyncClient(serverUri, "it-sub-" + UUID.randomUUID(), new MemoryPersistence());
-      // Set before connecting: Paho 1.2.5 drops what arrives before the callback is set.
-      client.setCallback(this);
-      MqttConnectionOptions options = new MqttConnectionOptions();
-      options.setCleanStart(true);
-      options.setReceiveMaximum(1000);
-      client.connect(options).waitForCompletion(10_000);
-      // The array form: subscribe(String, int, listener) overflows the stack in 1.2.5.
-      client
-          .subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)})
-          .waitForCompletion(10_000);
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      byTopic
-          .computeIfAbsent(topic, t -> java.util.Collections.synchronizedList(new ArrayList<>()))
-          .add(new String(message.getPayload(), StandardCharsets.UTF_8));
-      count.incrementAndGet();
-    }
-
-    long awaitCount(long expected, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (count.get() < expected && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(500); // anything extra (duplicates) would arrive now
-      return count.get();
-    }
-
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {}
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {}
-
-    @Override
-    public void deliveryComplete(IMqttToken token) {}
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverUri) {}
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
-
-    @Override
-    public void close() throws MqttException {
-      client.disconnect().waitForCompletion(5_000);
-      client.close();
     }
   }
 
@@ -137,7 +65,8 @@ class SimulatorMqttIT {
     List<DeviceMessage> expected = scenario.messages().toList();
     List<Long> progress = new ArrayList<>();
     StreetSimulator.Result result;
-    try (Recorder recorder = new Recorder(broker.serverUri(), "blocks/jiashan-lane/#")) {
+    try (MqttRecorder recorder =
+        MqttRecorder.subscribe(broker.serverUri(), "blocks/jiashan-lane/#")) {
       try (StreetSimulator sim =
           new StreetSimulator(
               MqttPublisher.connect(broker.serverUri(), null, 1000),
@@ -156,7 +85,7 @@ class SimulatorMqttIT {
 
       assertEquals(expected.size(), recorder.awaitCount(expected.size(), Duration.ofSeconds(30)));
       // Same messages, byte for byte, and in order per device.
-      assertEquals(expectedByTopic(expected), recorder.byTopic);
+      assertEquals(expectedByTopic(expected), recorder.byTopic());
     }
   }
 
@@ -165,7 +94,7 @@ class SimulatorMqttIT {
     SimulatedClock clock = SimulatedClock.endingNow(Scenarios.DEMO_DURATION, 0);
     StreetScenario demo = Scenarios.demo(TestMaps.jiashan()).startingAt(clock.simStart());
     long expected = demo.messages().count();
-    try (Recorder recorder = new Recorder(broker.serverUri(), "blocks/+/+/+")) {
+    try (MqttRecorder recorder = MqttRecorder.subscribe(broker.serverUri(), "blocks/+/+/+")) {
       StreetSimulator.Result result;
       try (StreetSimulator sim = StreetSimulator.overMqtt(broker.serverUri(), clock)) {
         result = sim.run(demo.iterator(), (sent, simTime) -> {});

@@ -1,18 +1,15 @@
 package io.streetsense.views;
 
+import static io.streetsense.views.LiveApi.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -35,28 +32,15 @@ class HttpApiIT {
   static final String B = TokenRegistryTest.B;
   static final String OPS = TokenRegistryTest.OPS;
   static final Instant NOW = Instant.parse("2026-11-23T03:00:00.123Z");
-  static final ObjectMapper JSON = new ObjectMapper();
 
-  final HttpClient client = HttpClient.newHttpClient();
   WorkOrderIndex index;
   RecordingActionSink sink;
-  Javalin app;
+  LiveApi api;
   volatile boolean ready = true;
-  String base;
 
   @BeforeEach
   void start() {
-    index = new WorkOrderIndex();
-    index.put("WO-A1", TestOrders.dispatched("WO-A1", "team-a"));
-    index.put(
-        "WO-A2",
-        TestOrders.moved(
-            TestOrders.dispatched("WO-A2", "team-a"),
-            WorkOrderStatus.ACCEPTED,
-            "team:team-a",
-            null,
-            null));
-    index.put("WO-B1", TestOrders.dispatched("WO-B1", "team-b"));
+    index = TestOrders.twoTeams();
     index.put(
         "WO-R1",
         TestOrders.moved(
@@ -67,25 +51,21 @@ class HttpApiIT {
             null));
     sink = new RecordingActionSink();
     WorkOrderReader reader = new ReadinessSwitch(index, () -> ready);
-    app =
-        new HttpApi(
-                reader,
-                sink,
-                TokenRegistryTest.registry(),
-                new HttpApi.Settings(
-                    4096,
-                    false,
-                    Duration.ofSeconds(2),
-                    Clock.fixed(NOW, ZoneOffset.UTC),
-                    WriteRateLimiter.Limit.defaults()))
-            .create()
-            .start("127.0.0.1", 0);
-    base = "http://127.0.0.1:" + app.port();
+    api =
+        LiveApi.start(
+            reader,
+            sink,
+            new HttpApi.Settings(
+                4096,
+                false,
+                Duration.ofSeconds(2),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                WriteRateLimiter.Limit.defaults()));
   }
 
   @AfterEach
   void stop() {
-    app.stop();
+    api.close();
   }
 
   /** The index, with readiness under the test's control. */
@@ -122,33 +102,6 @@ class HttpApiIT {
     }
   }
 
-  HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  HttpResponse<String> post(String path, String token, String body, String... headers)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonNode json(HttpResponse<String> r) throws Exception {
-    return JSON.readTree(r.body());
-  }
-
   static void assertError(HttpResponse<String> r, int status, String error) throws Exception {
     assertEquals(status, r.statusCode(), r.body());
     assertEquals(error, json(r).get("error").asText(), r.body());
@@ -157,35 +110,32 @@ class HttpApiIT {
 
   @Test
   void withoutAValidToken_401() throws Exception {
-    HttpResponse<String> none = get("/teams/v1/workorders", null);
+    HttpResponse<String> none = api.get("/teams/v1/workorders", null);
     assertError(none, 401, "unauthorized");
     assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
-    assertError(get("/teams/v1/workorders", "wrong-token-000000000"), 401, "unauthorized");
+    assertError(api.get("/teams/v1/workorders", "wrong-token-000000000"), 401, "unauthorized");
     HttpResponse<String> basic =
-        client.send(
-            HttpRequest.newBuilder(URI.create(base + "/teams/v1/workorders"))
-                .header("Authorization", "Basic " + A)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        api.send(api.request("/teams/v1/workorders").header("Authorization", "Basic " + A));
     assertError(basic, 401, "unauthorized");
   }
 
   @Test
   void aTeamListsItsOwnOrdersOnly_filteredByStatus() throws Exception {
-    HttpResponse<String> r = get("/teams/v1/workorders", A);
+    HttpResponse<String> r = api.get("/teams/v1/workorders", A);
     assertEquals(200, r.statusCode());
     Set<String> ids = ids(json(r).get("items"));
     assertEquals(Set.of("WO-A1", "WO-A2"), ids);
     assertEquals("2", r.headers().firstValue("X-Total-Count").orElseThrow());
     assertEquals(
-        Set.of("WO-A1"), ids(json(get("/teams/v1/workorders?status=dispatched", A)).get("items")));
-    assertEquals(Set.of("WO-B1"), ids(json(get("/teams/v1/workorders", B)).get("items")));
-    assertError(get("/teams/v1/workorders?status=LOST", A), 400, "bad_request");
+        Set.of("WO-A1"),
+        ids(json(api.get("/teams/v1/workorders?status=dispatched", A)).get("items")));
+    assertEquals(Set.of("WO-B1"), ids(json(api.get("/teams/v1/workorders", B)).get("items")));
+    assertError(api.get("/teams/v1/workorders?status=LOST", A), 400, "bad_request");
   }
 
   @Test
   void paging_saysHowManyAndLinksTheNextPage() throws Exception {
-    HttpResponse<String> r = get("/teams/v1/workorders?page_size=1", A);
+    HttpResponse<String> r = api.get("/teams/v1/workorders?page_size=1", A);
     JsonNode body = json(r);
     assertEquals(1, body.get("items").size());
     assertEquals(2, body.get("total").asInt());
@@ -193,7 +143,7 @@ class HttpApiIT {
     assertEquals(
         "</teams/v1/workorders?page_size=1&page=2>; rel=\"next\"",
         r.headers().firstValue("Link").orElseThrow());
-    assertError(get("/teams/v1/workorders?page_size=501", A), 400, "bad_request");
+    assertError(api.get("/teams/v1/workorders?page_size=501", A), 400, "bad_request");
   }
 
   static Set<String> ids(JsonNode items) {
@@ -204,23 +154,23 @@ class HttpApiIT {
 
   @Test
   void anotherTeamsOrder_is404_likeAnUnknownOne_andNothingIsSent() throws Exception {
-    HttpResponse<String> foreign = get("/teams/v1/workorders/WO-B1", A);
-    HttpResponse<String> unknown = get("/teams/v1/workorders/WO-NOPE", A);
+    HttpResponse<String> foreign = api.get("/teams/v1/workorders/WO-B1", A);
+    HttpResponse<String> unknown = api.get("/teams/v1/workorders/WO-NOPE", A);
     assertError(foreign, 404, "not_found");
     assertError(unknown, 404, "not_found");
     assertEquals(
         json(foreign).get("reason").asText().replace("WO-B1", "X"),
         json(unknown).get("reason").asText().replace("WO-NOPE", "X"));
-    assertError(post("/teams/v1/workorders/WO-B1/accept", A, "{}"), 404, "not_found");
+    assertError(api.post("/teams/v1/workorders/WO-B1/accept", A, "{}"), 404, "not_found");
     assertError(
-        post("/teams/v1/workorders/WO-B1/resolve", A, "{\"note\":\"done\"}"), 404, "not_found");
+        api.post("/teams/v1/workorders/WO-B1/resolve", A, "{\"note\":\"done\"}"), 404, "not_found");
     assertTrue(sink.sent().isEmpty());
-    assertEquals(200, get("/teams/v1/workorders/WO-B1", B).statusCode());
+    assertEquals(200, api.get("/teams/v1/workorders/WO-B1", B).statusCode());
   }
 
   @Test
   void accept_producesOneCommand_andAnswers202() throws Exception {
-    HttpResponse<String> r = post("/teams/v1/workorders/WO-A1/accept", A, "");
+    HttpResponse<String> r = api.post("/teams/v1/workorders/WO-A1/accept", A, "");
     assertEquals(202, r.statusCode(), r.body());
     JsonNode body = json(r);
     assertEquals(1, sink.sent().size());
@@ -240,7 +190,7 @@ class HttpApiIT {
   @Test
   void resolve_carriesNoteAndPhoto() throws Exception {
     HttpResponse<String> r =
-        post(
+        api.post(
             "/teams/v1/workorders/WO-A2/resolve",
             A,
             "{\"note\":\"cart moved on\",\"photo_url\":\"https://img.example/a.jpg\"}");
@@ -252,24 +202,24 @@ class HttpApiIT {
 
   @Test
   void badBodies_400_413_415() throws Exception {
-    assertError(post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":"), 400, "bad_request");
-    assertError(post("/teams/v1/workorders/WO-A2/resolve", A, "{}"), 400, "bad_request");
     assertError(
-        post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":\"" + "x".repeat(5000) + "\"}"),
+        api.post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":"), 400, "bad_request");
+    assertError(api.post("/teams/v1/workorders/WO-A2/resolve", A, "{}"), 400, "bad_request");
+    assertError(
+        api.post(
+            "/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":\"" + "x".repeat(5000) + "\"}"),
         413,
         "payload_too_large");
     assertError(
-        post("/teams/v1/workorders/WO-A1/reject", A, "{\"reason\":\"BORED\",\"note\":\"x\"}"),
+        api.post("/teams/v1/workorders/WO-A1/reject", A, "{\"reason\":\"BORED\",\"note\":\"x\"}"),
         400,
         "bad_request");
     HttpResponse<String> text =
-        client.send(
-            HttpRequest.newBuilder(URI.create(base + "/teams/v1/workorders/WO-A1/accept"))
+        api.send(
+            api.request("/teams/v1/workorders/WO-A1/accept")
                 .header("Authorization", "Bearer " + A)
                 .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("hi"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("hi")));
     assertError(text, 415, "unsupported_media_type");
     assertTrue(sink.sent().isEmpty());
   }
@@ -277,25 +227,25 @@ class HttpApiIT {
   @Test
   void illegalInTheCurrentStatus_409() throws Exception {
     assertError(
-        post("/teams/v1/workorders/WO-A1/resolve", A, "{\"note\":\"done\"}"),
+        api.post("/teams/v1/workorders/WO-A1/resolve", A, "{\"note\":\"done\"}"),
         409,
         "illegal_transition");
-    assertError(post("/teams/v1/workorders/WO-A2/accept", A, "{}"), 409, "illegal_transition");
+    assertError(api.post("/teams/v1/workorders/WO-A2/accept", A, "{}"), 409, "illegal_transition");
     assertTrue(sink.sent().isEmpty());
   }
 
   @Test
   void idempotencyKey_givesTheSameActionId() throws Exception {
     String first =
-        json(post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k-1"))
+        json(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k-1"))
             .get("action_id")
             .asText();
     String again =
-        json(post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k-1"))
+        json(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k-1"))
             .get("action_id")
             .asText();
     String other =
-        json(post("/teams/v1/workorders/WO-A1/accept", A, "{}")).get("action_id").asText();
+        json(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}")).get("action_id").asText();
     assertEquals(first, again);
     assertFalse(first.equals(other));
   }
@@ -303,7 +253,7 @@ class HttpApiIT {
   @Test
   void kafkaDown_503_andNothingClaimed() throws Exception {
     sink.failing = true;
-    HttpResponse<String> r = post("/teams/v1/workorders/WO-A1/accept", A, "{}");
+    HttpResponse<String> r = api.post("/teams/v1/workorders/WO-A1/accept", A, "{}");
     assertError(r, 503, "unavailable");
     assertEquals("1", r.headers().firstValue("Retry-After").orElseThrow());
   }
@@ -311,20 +261,20 @@ class HttpApiIT {
   @Test
   void notCaughtUp_503() throws Exception {
     ready = false;
-    assertError(get("/teams/v1/workorders", A), 503, "not_ready");
-    assertEquals(503, get("/health/ready", null).statusCode());
-    assertEquals(200, get("/health/live", null).statusCode());
+    assertError(api.get("/teams/v1/workorders", A), 503, "not_ready");
+    assertEquals(503, api.get("/health/ready", null).statusCode());
+    assertEquals(200, api.get("/health/live", null).statusCode());
     ready = true;
-    assertEquals(200, get("/health/ready", null).statusCode());
+    assertEquals(200, api.get("/health/ready", null).statusCode());
   }
 
   @Test
   void tokensAreForTheirOwnSide_403() throws Exception {
-    assertError(get("/teams/v1/workorders", OPS), 403, "forbidden");
-    assertError(get("/ops/v1/workorders", A), 403, "forbidden");
+    assertError(api.get("/teams/v1/workorders", OPS), 403, "forbidden");
+    assertError(api.get("/ops/v1/workorders", A), 403, "forbidden");
     assertError(
-        get("/open311/v2/services.json", A).statusCode() == 403
-            ? get("/ops/v1/workorders", A)
+        api.get("/open311/v2/services.json", A).statusCode() == 403
+            ? api.get("/ops/v1/workorders", A)
             : null,
         403,
         "forbidden");
@@ -332,51 +282,53 @@ class HttpApiIT {
 
   @Test
   void operationsCentre_seesAll_andReroutesARejectedOrder() throws Exception {
-    HttpResponse<String> rejected = get("/ops/v1/workorders?status=REJECTED", OPS);
+    HttpResponse<String> rejected = api.get("/ops/v1/workorders?status=REJECTED", OPS);
     assertEquals(Set.of("WO-R1"), ids(json(rejected).get("items")));
-    assertEquals(4, json(get("/ops/v1/workorders", OPS)).get("total").asInt());
+    assertEquals(4, json(api.get("/ops/v1/workorders", OPS)).get("total").asInt());
     HttpResponse<String> r =
-        post("/ops/v1/workorders/WO-R1/reroute", OPS, "{\"team\":\"team-a\",\"note\":\"yours\"}");
+        api.post(
+            "/ops/v1/workorders/WO-R1/reroute", OPS, "{\"team\":\"team-a\",\"note\":\"yours\"}");
     assertEquals(202, r.statusCode(), r.body());
     TeamAction action = sink.sent().get(0).action();
     assertEquals(TeamActionType.REROUTE, action.getAction());
     assertEquals("ops:duty", action.getActor());
     assertEquals("team-a", action.getTeamId());
-    assertError(post("/ops/v1/workorders/WO-R1/cancel", OPS, "{}"), 400, "bad_request");
+    assertError(api.post("/ops/v1/workorders/WO-R1/cancel", OPS, "{}"), 400, "bad_request");
     assertEquals(
-        202, post("/ops/v1/workorders/WO-R1/cancel", OPS, "{\"note\":\"duplicate\"}").statusCode());
+        202,
+        api.post("/ops/v1/workorders/WO-R1/cancel", OPS, "{\"note\":\"duplicate\"}").statusCode());
   }
 
   @Test
   void open311_overHttp() throws Exception {
-    HttpResponse<String> services = get("/open311/v2/services.json", OPS);
+    HttpResponse<String> services = api.get("/open311/v2/services.json", OPS);
     assertEquals(200, services.statusCode());
     assertEquals(3, json(services).size());
 
-    HttpResponse<String> all = get("/open311/v2/requests.json?page_size=3", OPS);
+    HttpResponse<String> all = api.get("/open311/v2/requests.json?page_size=3", OPS);
     assertEquals(200, all.statusCode(), all.body());
     assertEquals("4", all.headers().firstValue("X-Total-Count").orElseThrow());
     assertEquals(3, json(all).size());
     assertTrue(all.headers().firstValue("Link").orElseThrow().contains("page=2"));
 
-    HttpResponse<String> one = get("/open311/v2/requests/WO-A1.json", OPS);
+    HttpResponse<String> one = api.get("/open311/v2/requests/WO-A1.json", OPS);
     assertEquals(200, one.statusCode());
     assertEquals(1, json(one).size());
     assertEquals("WO-A1", json(one).get(0).get("service_request_id").asText());
 
-    HttpResponse<String> missing = get("/open311/v2/requests/WO-NOPE.json", OPS);
+    HttpResponse<String> missing = api.get("/open311/v2/requests/WO-NOPE.json", OPS);
     assertEquals(404, missing.statusCode());
     assertEquals(404, json(missing).get(0).get("code").asInt(), "GeoReport error format");
 
-    HttpResponse<String> bad = get("/open311/v2/requests.json?start_date=soon", OPS);
+    HttpResponse<String> bad = api.get("/open311/v2/requests.json?start_date=soon", OPS);
     assertEquals(400, bad.statusCode());
     assertTrue(json(bad).get(0).get("description").asText().contains("start_date"));
 
-    assertEquals(401, get("/open311/v2/requests.json", null).statusCode());
+    assertEquals(401, api.get("/open311/v2/requests.json", null).statusCode());
   }
 
   @Test
   void unknownEndpoint_404Json() throws Exception {
-    assertError(get("/teams/v2/whatever", A), 404, "not_found");
+    assertError(api.get("/teams/v2/whatever", A), 404, "not_found");
   }
 }

@@ -1,17 +1,14 @@
 package io.streetsense.views;
 
+import static io.streetsense.views.LiveApi.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,29 +31,16 @@ class HttpSecurityIT {
   static final String A = TokenRegistryTest.A;
   static final String B = TokenRegistryTest.B;
   static final String OPS = TokenRegistryTest.OPS;
-  static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_BODY = 16 * 1024;
 
-  final HttpClient client = HttpClient.newHttpClient();
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T03:00:00Z"));
   WorkOrderIndex index;
   RecordingActionSink sink;
-  Javalin app;
-  String base;
+  LiveApi api;
 
   @BeforeEach
   void orders() {
-    index = new WorkOrderIndex();
-    index.put("WO-A1", TestOrders.dispatched("WO-A1", "team-a"));
-    index.put(
-        "WO-A2",
-        TestOrders.moved(
-            TestOrders.dispatched("WO-A2", "team-a"),
-            WorkOrderStatus.ACCEPTED,
-            "team:team-a",
-            null,
-            null));
-    index.put("WO-B1", TestOrders.dispatched("WO-B1", "team-b"));
+    index = TestOrders.twoTeams();
     sink = new RecordingActionSink();
   }
 
@@ -65,49 +49,18 @@ class HttpSecurityIT {
   }
 
   void start(WriteRateLimiter.Limit limit, WorkOrderReader reader) {
-    app =
-        new HttpApi(
-                reader,
-                sink,
-                TokenRegistryTest.registry(),
-                new HttpApi.Settings(MAX_BODY, false, Duration.ofSeconds(2), clock, limit))
-            .create()
-            .start("127.0.0.1", 0);
-    base = "http://127.0.0.1:" + app.port();
+    api =
+        LiveApi.start(
+            reader,
+            sink,
+            new HttpApi.Settings(MAX_BODY, false, Duration.ofSeconds(2), clock, limit));
   }
 
   @AfterEach
   void stop() {
-    if (app != null) {
-      app.stop();
+    if (api != null) {
+      api.close();
     }
-  }
-
-  HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  HttpResponse<String> post(String path, String token, String body, String... headers)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonNode json(HttpResponse<String> r) throws Exception {
-    return JSON.readTree(r.body());
   }
 
   // ---- rate limiting ---------------------------------------------------------------------------
@@ -117,9 +70,10 @@ class HttpSecurityIT {
       throws Exception {
     start(new WriteRateLimiter.Limit(60, 3));
     for (int i = 0; i < 3; i++) {
-      assertEquals(202, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode(), "#" + i);
+      assertEquals(
+          202, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode(), "#" + i);
     }
-    HttpResponse<String> limited = post("/teams/v1/workorders/WO-A1/accept", A, "{}");
+    HttpResponse<String> limited = api.post("/teams/v1/workorders/WO-A1/accept", A, "{}");
     assertEquals(429, limited.statusCode(), limited.body());
     assertEquals("1", limited.headers().firstValue("Retry-After").orElseThrow());
     JsonNode error = json(limited);
@@ -131,26 +85,31 @@ class HttpSecurityIT {
     assertEquals("application/json", limited.headers().firstValue("Content-Type").orElseThrow());
 
     // Every write counts, also one with a bad body; resolve and reject share the bucket.
-    assertEquals(429, post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":").statusCode());
+    assertEquals(429, api.post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":").statusCode());
     assertEquals(
         429,
-        post("/teams/v1/workorders/WO-A1/reject", A, "{\"reason\":\"WRONG_TEAM\",\"note\":\"x\"}")
+        api.post(
+                "/teams/v1/workorders/WO-A1/reject",
+                A,
+                "{\"reason\":\"WRONG_TEAM\",\"note\":\"x\"}")
             .statusCode());
     // Reads are not limited; another team and the operations centre have their own buckets.
-    assertEquals(200, get("/teams/v1/workorders", A).statusCode());
-    assertEquals(202, post("/teams/v1/workorders/WO-B1/accept", B, "{}").statusCode());
+    assertEquals(200, api.get("/teams/v1/workorders", A).statusCode());
+    assertEquals(202, api.post("/teams/v1/workorders/WO-B1/accept", B, "{}").statusCode());
     assertEquals(
-        202, post("/ops/v1/workorders/WO-B1/cancel", OPS, "{\"note\":\"duplicate\"}").statusCode());
+        202,
+        api.post("/ops/v1/workorders/WO-B1/cancel", OPS, "{\"note\":\"duplicate\"}").statusCode());
 
     // One call a second comes back; a minute refills the burst, not more.
     clock.advance(Duration.ofSeconds(1));
-    assertEquals(202, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
-    assertEquals(429, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
+    assertEquals(202, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
+    assertEquals(429, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
     clock.advance(Duration.ofMinutes(1));
     for (int i = 0; i < 3; i++) {
-      assertEquals(202, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode(), "#" + i);
+      assertEquals(
+          202, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode(), "#" + i);
     }
-    assertEquals(429, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
+    assertEquals(429, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
 
     long fromA =
         sink.sent().stream().filter(s -> s.action().getActor().equals("team:team-a")).count();
@@ -160,14 +119,14 @@ class HttpSecurityIT {
   @Test
   void retryAfter_isTheWaitForTheNextCall_inWholeSeconds() throws Exception {
     start(new WriteRateLimiter.Limit(4, 1)); // one call every 15 s
-    assertEquals(202, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
-    HttpResponse<String> limited = post("/teams/v1/workorders/WO-A1/accept", A, "{}");
+    assertEquals(202, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
+    HttpResponse<String> limited = api.post("/teams/v1/workorders/WO-A1/accept", A, "{}");
     assertEquals("15", limited.headers().firstValue("Retry-After").orElseThrow());
     clock.advance(Duration.ofMillis(5500));
-    limited = post("/teams/v1/workorders/WO-A1/accept", A, "{}");
+    limited = api.post("/teams/v1/workorders/WO-A1/accept", A, "{}");
     assertEquals("10", limited.headers().firstValue("Retry-After").orElseThrow());
     clock.advance(Duration.ofMillis(9500));
-    assertEquals(202, post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
+    assertEquals(202, api.post("/teams/v1/workorders/WO-A1/accept", A, "{}").statusCode());
   }
 
   // ---- input limits ----------------------------------------------------------------------------
@@ -189,18 +148,18 @@ class HttpSecurityIT {
     start(WriteRateLimiter.Limit.off());
     String note = "n".repeat(ActionRequest.MAX_NOTE + 1);
     assertLimit(
-        post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":\"" + note + "\"}"),
+        api.post("/teams/v1/workorders/WO-A2/resolve", A, "{\"note\":\"" + note + "\"}"),
         400,
         "note",
         2000);
     assertLimit(
-        post("/teams/v1/workorders/WO-A1/accept", A, "{\"note\":\"" + note + "\"}"),
+        api.post("/teams/v1/workorders/WO-A1/accept", A, "{\"note\":\"" + note + "\"}"),
         400,
         "note",
         2000);
     String url = "https://photos.example.gov/" + "p".repeat(ActionRequest.MAX_URL);
     assertLimit(
-        post(
+        api.post(
             "/teams/v1/workorders/WO-A2/resolve",
             A,
             "{\"note\":\"done\",\"photo_url\":\"" + url + "\"}"),
@@ -208,7 +167,7 @@ class HttpSecurityIT {
         "photo_url",
         2048);
     assertLimit(
-        post(
+        api.post(
             "/teams/v1/workorders/WO-A1/reject",
             A,
             "{\"reason\":\"" + "R".repeat(33) + "\",\"note\":\"x\"}"),
@@ -216,7 +175,7 @@ class HttpSecurityIT {
         "reason",
         32);
     assertLimit(
-        post(
+        api.post(
             "/teams/v1/workorders/WO-A1/reject",
             A,
             "{\"reason\":\"FALSE_ALARM\",\"note\":\"" + note + "\"}"),
@@ -224,17 +183,17 @@ class HttpSecurityIT {
         "note",
         2000);
     assertLimit(
-        post("/ops/v1/workorders/WO-B1/reroute", OPS, "{\"team\":\"" + "t".repeat(65) + "\"}"),
+        api.post("/ops/v1/workorders/WO-B1/reroute", OPS, "{\"team\":\"" + "t".repeat(65) + "\"}"),
         400,
         "team",
         64);
     assertLimit(
-        post("/ops/v1/workorders/WO-B1/cancel", OPS, "{\"note\":\"" + note + "\"}"),
+        api.post("/ops/v1/workorders/WO-B1/cancel", OPS, "{\"note\":\"" + note + "\"}"),
         400,
         "note",
         2000);
     assertLimit(
-        post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k".repeat(201)),
+        api.post("/teams/v1/workorders/WO-A1/accept", A, "{}", "Idempotency-Key", "k".repeat(201)),
         400,
         "Idempotency-Key",
         200);
@@ -245,19 +204,19 @@ class HttpSecurityIT {
   void overlongPathIds_400NamingTheParameter() throws Exception {
     start(WriteRateLimiter.Limit.off());
     String id = "WO-" + "9".repeat(HttpApi.MAX_ORDER_ID);
-    assertLimit(get("/teams/v1/workorders/" + id, A), 400, "id", 256);
-    assertLimit(post("/teams/v1/workorders/" + id + "/accept", A, "{}"), 400, "id", 256);
-    assertLimit(get("/ops/v1/workorders/" + id, OPS), 400, "id", 256);
+    assertLimit(api.get("/teams/v1/workorders/" + id, A), 400, "id", 256);
+    assertLimit(api.post("/teams/v1/workorders/" + id + "/accept", A, "{}"), 400, "id", 256);
+    assertLimit(api.get("/ops/v1/workorders/" + id, OPS), 400, "id", 256);
     assertLimit(
-        post("/ops/v1/workorders/" + id + "/cancel", OPS, "{\"note\":\"x\"}"), 400, "id", 256);
-    assertLimit(get("/teams/v1/actions/" + "a".repeat(65), A), 400, "actionId", 64);
-    assertLimit(get("/ops/v1/actions/" + "a".repeat(65), OPS), 400, "actionId", 64);
+        api.post("/ops/v1/workorders/" + id + "/cancel", OPS, "{\"note\":\"x\"}"), 400, "id", 256);
+    assertLimit(api.get("/teams/v1/actions/" + "a".repeat(65), A), 400, "actionId", 64);
+    assertLimit(api.get("/ops/v1/actions/" + "a".repeat(65), OPS), 400, "actionId", 64);
     // Open311 answers in GeoReport's format, naming the limit.
-    HttpResponse<String> open311 = get("/open311/v2/requests/" + id + ".json", OPS);
+    HttpResponse<String> open311 = api.get("/open311/v2/requests/" + id + ".json", OPS);
     assertEquals(400, open311.statusCode());
     assertTrue(json(open311).get(0).get("description").asText().contains("261"), open311.body());
     // At the limit the id is looked up as usual.
-    assertEquals(404, get("/teams/v1/workorders/" + id.substring(0, 256), A).statusCode());
+    assertEquals(404, api.get("/teams/v1/workorders/" + id.substring(0, 256), A).statusCode());
     assertTrue(sink.sent().isEmpty());
   }
 
@@ -265,29 +224,27 @@ class HttpSecurityIT {
   void bodiesOverTheLimit_413_withOrWithoutAContentLength() throws Exception {
     start(WriteRateLimiter.Limit.off());
     String big = "{\"note\":\"" + "x".repeat(MAX_BODY) + "\"}";
-    assertLimit(post("/teams/v1/workorders/WO-A2/resolve", A, big), 413, "body", MAX_BODY);
+    assertLimit(api.post("/teams/v1/workorders/WO-A2/resolve", A, big), 413, "body", MAX_BODY);
 
     // Chunked: no Content-Length to refuse up front; reading stops one byte past the limit.
     HttpResponse<String> chunked =
-        client.send(
-            HttpRequest.newBuilder(URI.create(base + "/teams/v1/workorders/WO-A2/resolve"))
+        api.send(
+            api.request("/teams/v1/workorders/WO-A2/resolve")
                 .header("Authorization", "Bearer " + A)
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))));
     assertLimit(chunked, 413, "body", MAX_BODY);
 
     // At the limit, the body is read and validated as usual.
     String atLimit = "{\"note\":\"" + "x".repeat(MAX_BODY - 11) + "\"}";
     assertEquals(MAX_BODY, atLimit.length());
-    assertLimit(post("/teams/v1/workorders/WO-A2/resolve", A, atLimit), 400, "note", 2000);
+    assertLimit(api.post("/teams/v1/workorders/WO-A2/resolve", A, atLimit), 400, "note", 2000);
 
     // An unknown field with a long name is named, cut short.
     HttpResponse<String> unknown =
-        post("/teams/v1/workorders/WO-A1/accept", A, "{\"" + "f".repeat(10_000) + "\":1}");
+        api.post("/teams/v1/workorders/WO-A1/accept", A, "{\"" + "f".repeat(10_000) + "\":1}");
     assertEquals(400, unknown.statusCode());
     assertTrue(unknown.body().length() < 400, unknown.body());
     assertTrue(sink.sent().isEmpty());
@@ -301,24 +258,20 @@ class HttpSecurityIT {
     start(new WriteRateLimiter.Limit(60, 2), new BrokenOn("WO-BOOM", ready));
     List<HttpResponse<String>> answers = new ArrayList<>();
     try (CapturedLogs logs = CapturedLogs.everything()) {
-      answers.add(post("/teams/v1/workorders/WO-A1/accept", A, "{}"));
-      answers.add(post("/teams/v1/workorders/WO-A1/accept", A, "{}"));
-      answers.add(post("/teams/v1/workorders/WO-A1/accept", A, "{}")); // 429, logged
-      answers.add(get("/teams/v1/workorders", "not-" + A)); // unknown token
-      answers.add(get("/teams/v1/workorders", OPS)); // the wrong kind
-      answers.add(get("/ops/v1/workorders", A));
+      answers.add(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}"));
+      answers.add(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}"));
+      answers.add(api.post("/teams/v1/workorders/WO-A1/accept", A, "{}")); // 429, logged
+      answers.add(api.get("/teams/v1/workorders", "not-" + A)); // unknown token
+      answers.add(api.get("/teams/v1/workorders", OPS)); // the wrong kind
+      answers.add(api.get("/ops/v1/workorders", A));
       answers.add(
-          client.send(
-              HttpRequest.newBuilder(URI.create(base + "/teams/v1/workorders"))
-                  .header("Authorization", "Basic " + B)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString()));
-      answers.add(get("/teams/v1/nowhere?access_token=" + B, null)); // a token in the URL
-      answers.add(get("/teams/v1/workorders/WO-BOOM", B)); // 500, logged with its stack
+          api.send(api.request("/teams/v1/workorders").header("Authorization", "Basic " + B)));
+      answers.add(api.get("/teams/v1/nowhere?access_token=" + B, null)); // a token in the URL
+      answers.add(api.get("/teams/v1/workorders/WO-BOOM", B)); // 500, logged with its stack
       sink.failing = true;
-      answers.add(post("/teams/v1/workorders/WO-B1/accept", B, "{}")); // 503, logged
+      answers.add(api.post("/teams/v1/workorders/WO-B1/accept", B, "{}")); // 503, logged
       sink.failing = false;
-      answers.add(post("/ops/v1/workorders/WO-A1/cancel", OPS, "{\"note\":\"dup\"}"));
+      answers.add(api.post("/ops/v1/workorders/WO-A1/cancel", OPS, "{\"note\":\"dup\"}"));
 
       List<Integer> statuses = answers.stream().map(HttpResponse::statusCode).toList();
       assertEquals(List.of(202, 202, 429, 401, 403, 403, 401, 404, 500, 503, 202), statuses);

@@ -20,6 +20,20 @@ final class TestOrders {
 
   private TestOrders() {}
 
+  /**
+   * Two teams' orders: WO-A1 dispatched to team-a, WO-A2 accepted by team-a, WO-B1 dispatched to
+   * team-b.
+   */
+  static WorkOrderIndex twoTeams() {
+    WorkOrderIndex index = new WorkOrderIndex();
+    index.put("WO-A1", dispatched("WO-A1", "team-a"));
+    index.put(
+        "WO-A2",
+        moved(dispatched("WO-A2", "team-a"), WorkOrderStatus.ACCEPTED, "team:team-a", null, null));
+    index.put("WO-B1", dispatched("WO-B1", "team-b"));
+    return index;
+  }
+
   /** A dispatched illegal stall in the lane, for {@code team}. */
   static WorkOrder dispatched(String id, String team) {
     return order(id, ViolationType.ILLEGAL_STALL, "JS-Z-NV1", team, WorkOrderStatus.DISPATCHED, T0);

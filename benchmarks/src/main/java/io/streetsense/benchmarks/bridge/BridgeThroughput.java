@@ -2,6 +2,7 @@ package io.streetsense.benchmarks.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streetsense.benchmarks.ProcStats;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
@@ -101,7 +102,7 @@ public final class BridgeThroughput {
 
   private int run(String arguments) throws Exception {
     Instant started = Instant.now();
-    String loadAtStart = CpuMeter.loadAverage();
+    String loadAtStart = ProcStats.loadAverage();
     progress(
         "load average %s, %d cores; generating payloads from %s",
         loadAtStart, Runtime.getRuntime().availableProcessors(), options.blockMap());
@@ -162,7 +163,7 @@ public final class BridgeThroughput {
       }
     }
     Summary summary = Summary.of(results, options.target());
-    String loadAtEnd = CpuMeter.loadAverage();
+    String loadAtEnd = ProcStats.loadAverage();
     System.out.println();
     System.out.println(summary.table());
     System.out.printf(Locale.ROOT, "load average at start %s, at end %s%n", loadAtStart, loadAtEnd);
@@ -203,7 +204,7 @@ public final class BridgeThroughput {
             bridge ? "bridge w=" + window : "bare-paho");
     String clientId = "bench-" + (bridge ? "bridge" : "ceiling") + "-" + caseNo;
     Topics topics = topics(caseNo);
-    String load = CpuMeter.loadAverage();
+    String load = ProcStats.loadAverage();
     long n = messages.size();
     progress("case %d: %s, %,d messages (load %s)", caseNo, tag, n, load);
     Consumer consumer = null;

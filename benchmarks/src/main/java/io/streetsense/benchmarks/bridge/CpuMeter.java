@@ -1,27 +1,22 @@
 package io.streetsense.benchmarks.bridge;
 
-import java.io.IOException;
+import io.streetsense.benchmarks.ProcStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Where the CPU goes during a case: CPU time of this JVM, the Kafka broker and Mosquitto (from
- * {@code /proc/PID/stat}), the whole machine's busy share (from {@code /proc/stat}), and this JVM's
- * threads grouped by name (from the {@link ThreadMXBean}; digits in names are folded so that e.g.
- * all publisher threads make one group). Linux only; elsewhere the figures are empty.
+ * {@code /proc/PID/stat}), the whole machine's busy share (from {@code /proc/stat}; both read by
+ * {@link ProcStats}), and this JVM's threads grouped by name (from the {@link ThreadMXBean}; digits
+ * in names are folded so that e.g. all publisher threads make one group). Linux only; elsewhere the
+ * figures are empty.
  */
 final class CpuMeter {
-  /** USER_HZ: the unit of /proc CPU times (100 on every Linux this runs on). */
-  private static final double TICKS_PER_SECOND = 100.0;
-
   private final Map<String, Long> processes;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
@@ -61,9 +56,9 @@ final class CpuMeter {
       Map<String, Double> jvmThreadCores) {}
 
   Reading read() {
-    long[] machine = machineTicks();
+    long[] machine = ProcStats.machineTicks();
     Map<String, Long> procs = new LinkedHashMap<>();
-    processes.forEach((name, pid) -> procs.put(name, processTicks(pid)));
+    processes.forEach((name, pid) -> procs.put(name, ProcStats.cpuTicks(pid)));
     Map<Long, ThreadTime> byThread = new HashMap<>();
     long[] ids = threads.getAllThreadIds();
     ThreadInfo[] infos = threads.getThreadInfo(ids);
@@ -89,7 +84,7 @@ final class CpuMeter {
             (name, ticks) -> {
               Long before = a.processTicks().get(name);
               if (ticks >= 0 && before != null && before >= 0) {
-                procs.put(name, round((ticks - before) / TICKS_PER_SECOND / seconds));
+                procs.put(name, round((ticks - before) / ProcStats.TICKS_PER_SECOND / seconds));
               }
             });
     // Per thread id: a thread started during the case counts from zero; one that ended during it
@@ -125,42 +120,5 @@ final class CpuMeter {
 
   private static double round(double v) {
     return Math.round(v * 100) / 100.0;
-  }
-
-  private static long processTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after "comm" (which may hold spaces): state is field 3, utime 14, stime 15.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private static long[] machineTicks() {
-    try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
-      String[] f = lines.get(0).trim().split("\\s+");
-      long total = 0;
-      // user nice system idle iowait irq softirq steal (guest times are inside user)
-      for (int i = 1; i <= 8 && i < f.length; i++) {
-        total += Long.parseLong(f[i]);
-      }
-      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-      return new long[] {total - idle, total};
-    } catch (IOException | RuntimeException e) {
-      return new long[] {0, 0};
-    }
-  }
-
-  /** The load average line of /proc/loadavg (1, 5, 15 min), or "n/a". */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "n/a";
-    }
   }
 }

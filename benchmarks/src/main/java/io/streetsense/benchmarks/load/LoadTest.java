@@ -1,5 +1,6 @@
 package io.streetsense.benchmarks.load;
 
+import io.streetsense.benchmarks.ProcStats;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.services.InfluxDb;
 import io.streetsense.services.KafkaBroker;

@@ -2,6 +2,7 @@ package io.streetsense.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streetsense.app.StreetSenseJob;
+import io.streetsense.benchmarks.ProcStats;
 import io.streetsense.benchmarks.accuracy.AccuracyMatcher;
 import io.streetsense.benchmarks.accuracy.AccuracyResult;
 import io.streetsense.benchmarks.accuracy.Detection;

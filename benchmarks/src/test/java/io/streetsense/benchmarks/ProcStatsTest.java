@@ -1,4 +1,4 @@
-package io.streetsense.benchmarks.load;
+package io.streetsense.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,13 +29,5 @@ class ProcStatsTest {
   void somethingElseIsNotPerfData() {
     assertNull(ProcStats.parseHeap(new byte[64]));
     assertNull(ProcStats.cpuTicks(-1) >= 0 ? "" : null);
-  }
-
-  @Test
-  void threadGroupsFoldSubtasksAndNumbers() {
-    assertTrue(
-        PipelineProcess.threadGroup("Source: camera frames -> map (2/2)#0")
-            .equals("Source: camera frames -> map"));
-    assertTrue(PipelineProcess.threadGroup("kafka-producer-network-thread | p-12").endsWith("p-#"));
   }
 }

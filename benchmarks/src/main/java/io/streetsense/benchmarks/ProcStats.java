@@ -1,4 +1,4 @@
-package io.streetsense.benchmarks.load;
+package io.streetsense.benchmarks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,16 +13,17 @@ import java.util.Map;
 /**
  * CPU and memory of processes from Linux's {@code /proc} (any process), and a JVM's heap from its
  * {@code hsperfdata} file (the shared-memory counters {@code jstat} reads), so nothing is attached
- * to and no tool is started per sample. Elsewhere than Linux the figures are -1.
+ * to and no tool is started per sample. Elsewhere than Linux the figures are -1. Read by the bridge
+ * benchmark's CPU meter and the load test alike.
  */
-final class ProcStats {
+public final class ProcStats {
   /** USER_HZ: the unit of {@code /proc} CPU times (100 on every Linux this runs on). */
-  static final double TICKS_PER_SECOND = 100.0;
+  public static final double TICKS_PER_SECOND = 100.0;
 
   private ProcStats() {}
 
   /** utime + stime of a process in ticks, or -1. */
-  static long cpuTicks(long pid) {
+  public static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       // After "comm" (which may hold spaces): state is field 3, utime 14, stime 15.
@@ -34,7 +35,7 @@ final class ProcStats {
   }
 
   /** Resident set size in bytes, or -1. */
-  static long rssBytes(long pid) {
+  public static long rssBytes(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
@@ -49,11 +50,12 @@ final class ProcStats {
   }
 
   /** {busy, total} ticks of the whole machine from {@code /proc/stat}. */
-  static long[] machineTicks() {
+  public static long[] machineTicks() {
     try {
       List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
       String[] f = lines.get(0).trim().split("\\s+");
       long total = 0;
+      // user nice system idle iowait irq softirq steal (guest times are inside user)
       for (int i = 1; i <= 8 && i < f.length; i++) {
         total += Long.parseLong(f[i]);
       }
@@ -65,7 +67,7 @@ final class ProcStats {
   }
 
   /** The 1, 5 and 15 minute load averages, or "n/a". */
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
@@ -75,7 +77,7 @@ final class ProcStats {
   }
 
   /** The 1-minute load average, or NaN. */
-  static double loadAverage1() {
+  public static double loadAverage1() {
     try {
       return Double.parseDouble(loadAverage().split(" ")[0]);
     } catch (RuntimeException e) {
@@ -87,9 +89,9 @@ final class ProcStats {
    * A JVM's heap: used and committed bytes (all generations' spaces) and accumulated GC time in
    * milliseconds, from {@code /tmp/hsperfdata_<user>/<pid>}.
    */
-  record JvmHeap(long used, long committed, double gcMillis) {}
+  public record JvmHeap(long used, long committed, double gcMillis) {}
 
-  static JvmHeap jvmHeap(long pid) {
+  public static JvmHeap jvmHeap(long pid) {
     Path file =
         Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"), Long.toString(pid));
     try {
@@ -100,7 +102,7 @@ final class ProcStats {
   }
 
   /** The heap figures out of an hsperfdata file's bytes (format version 2), or null. */
-  static JvmHeap parseHeap(byte[] bytes) {
+  public static JvmHeap parseHeap(byte[] bytes) {
     Map<String, Long> longs = perfLongs(bytes);
     if (longs == null) {
       return null;
@@ -126,7 +128,7 @@ final class ProcStats {
   }
 
   /** Every scalar long counter of an hsperfdata buffer by name, or null if it is not one. */
-  static Map<String, Long> perfLongs(byte[] bytes) {
+  public static Map<String, Long> perfLongs(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     if (bytes.length < 32 || b.order(ByteOrder.BIG_ENDIAN).getInt(0) != 0xcafec0c0) {
       return null;
