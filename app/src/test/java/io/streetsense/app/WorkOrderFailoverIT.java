@@ -8,6 +8,7 @@ import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
@@ -408,7 +409,8 @@ class WorkOrderFailoverIT {
     String run = name + "-" + UUID.randomUUID();
     Topics topics = Topics.withPrefix("failover-" + run + ".");
     String kafka = services.kafka().bootstrapServers();
-    Pipeline.ensureTopics(kafka, new Properties(), topics, PARTITIONS);
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(kafka, new Properties()), topics, PARTITIONS);
     StreetSenseJob.Settings settings =
         new StreetSenseJob.Settings(
             kafka,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
@@ -395,7 +396,8 @@ class FlinkClusterIT {
     String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     Topics topics = Topics.withPrefix("cluster-" + id + ".");
     String kafka = services.kafka().bootstrapServers();
-    Pipeline.ensureTopics(kafka, new Properties(), topics, PARTITIONS);
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(kafka, new Properties()), topics, PARTITIONS);
     List<String> args =
         List.of(
             "--kafka",

@@ -111,6 +111,25 @@ public final class PipelineTopics {
     }
   }
 
+  /**
+   * Client properties for {@link #ensure}, {@link #verify} and {@link #await}: {@code
+   * clientProperties} (security settings, config providers) with {@code bootstrapServers}.
+   */
+  public static Properties adminProperties(String bootstrapServers, Properties clientProperties) {
+    Properties admin = new Properties();
+    admin.putAll(clientProperties);
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return admin;
+  }
+
+  /** As {@link #adminProperties(String, Properties)}, from a map of client properties. */
+  public static Properties adminProperties(
+      String bootstrapServers, Map<String, String> clientProperties) {
+    Properties client = new Properties();
+    client.putAll(clientProperties);
+    return adminProperties(bootstrapServers, client);
+  }
+
   /** The configuration the pipeline creates {@code topic} with (besides its partitions). */
   public static Map<String, String> creationConfig(Topics topics, String topic) {
     return topics.compacted().contains(topic)
