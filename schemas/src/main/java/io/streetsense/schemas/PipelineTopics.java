@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -253,10 +254,23 @@ public final class PipelineTopics {
       while (!stop.getAsBoolean()) {
         Set<String> absent;
         try {
-          absent = verify(admin, topics, names, minPartitions);
-        } catch (ExecutionException | TimeoutException e) {
+          long callMs = 10_000;
+          if (timeout != null) {
+            long leftMs = timeout.toMillis() - (System.nanoTime() - started) / 1_000_000;
+            callMs = Math.max(1_000, Math.min(callMs, leftMs));
+          }
+          absent = verify(admin, topics, names, minPartitions, callMs);
+        } catch (TimeoutException e) {
           absent = new LinkedHashSet<>(names);
-          LOG.debug("cannot check Kafka topics yet: {}", e.toString());
+          LOG.debug("Kafka does not answer yet: {}", e.toString());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RetriableException)) {
+            // Not allowed to describe the topics, or a broker that cannot: no use waiting.
+            throw new IllegalStateException(
+                "cannot check the Kafka topics " + names + ": " + e.getCause(), e.getCause());
+          }
+          absent = new LinkedHashSet<>(names);
+          LOG.debug("Kafka does not answer yet: {}", e.getCause().toString());
         }
         if (absent.isEmpty()) {
           LOG.info("Kafka topics {} are there and right for their roles", names);
@@ -291,6 +305,13 @@ public final class PipelineTopics {
   private static Set<String> verify(
       Admin admin, Topics topics, Collection<String> names, int minPartitions)
       throws InterruptedException, ExecutionException, TimeoutException {
+    return verify(
+        admin, topics, names, minPartitions, TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_S));
+  }
+
+  private static Set<String> verify(
+      Admin admin, Topics topics, Collection<String> names, int minPartitions, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
     for (String name : names) {
       if (!topics.all().contains(name)) {
         throw new IllegalArgumentException(name + " is not one of the pipeline's topics " + topics);
@@ -302,7 +323,7 @@ public final class PipelineTopics {
         admin.describeTopics(names).topicNameValues();
     for (Map.Entry<String, KafkaFuture<TopicDescription>> d : descriptions.entrySet()) {
       try {
-        described.put(d.getKey(), d.getValue().get(REQUEST_TIMEOUT_S, TimeUnit.SECONDS));
+        described.put(d.getKey(), d.getValue().get(timeoutMs, TimeUnit.MILLISECONDS));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof UnknownTopicOrPartitionException) {
           absent.add(d.getKey());
@@ -320,7 +341,7 @@ public final class PipelineTopics {
     }
     Map<ConfigResource, Config> configs;
     try {
-      configs = admin.describeConfigs(resources).all().get(REQUEST_TIMEOUT_S, TimeUnit.SECONDS);
+      configs = admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         // Described a moment ago, configuration not yet: treat all as absent and look again.
