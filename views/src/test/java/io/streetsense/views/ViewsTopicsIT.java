@@ -70,8 +70,19 @@ class ViewsTopicsIT {
       @TempDir Path state) throws Exception {
     Topics topics =
         Topics.withPrefix("early-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (ViewsServer views = start(topics, state)) {
+    try (CapturedLogs logs = CapturedLogs.everything();
+        ViewsServer views = start(topics, state)) {
       assertFalse(views.awaitReady(Duration.ofSeconds(3)), "ready without any topic");
+      assertTrue(
+          logs.lines().stream()
+              .anyMatch(
+                  line ->
+                      line.contains("waiting for Kafka topics")
+                          && line.contains(topics.workOrders())
+                          && line.contains(
+                              "the pipeline (streetsense run or streetsense job)"
+                                  + " creates them")),
+          "a log line says which topics the views wait for and who creates them");
       assertEquals(503, get(views, "/health/ready", OPS).statusCode());
       assertEquals(Set.of(), existing(topics), "the views must not create topics");
 
