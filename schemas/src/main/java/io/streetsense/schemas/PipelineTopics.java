@@ -265,7 +265,11 @@ public final class PipelineTopics {
           LOG.debug("Kafka does not answer yet: {}", e.toString());
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof RetriableException)) {
-            // Not allowed to describe the topics, or a broker that cannot: no use waiting.
+            // Wrong credentials, not allowed to describe the topics: no use waiting. Kafka's own
+            // exception says it best (SaslAuthenticationException, TopicAuthorizationException).
+            if (e.getCause() instanceof RuntimeException cause) {
+              throw cause;
+            }
             throw new IllegalStateException(
                 "cannot check the Kafka topics " + names + ": " + e.getCause(), e.getCause());
           }
