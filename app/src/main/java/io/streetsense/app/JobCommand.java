@@ -1,6 +1,7 @@
 package io.streetsense.app;
 
 import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.schemas.PipelineTopics;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,9 +47,9 @@ public final class JobCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BlockMaps maps = services.loadBlockMaps();
     StreetSenseJob.Settings settings = services.jobSettings(consumerGroup, transactionalIdPrefix);
-    Pipeline.ensureTopics(
-        settings.kafkaBootstrapServers(),
-        settings.kafkaClientProperties(),
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(
+            settings.kafkaBootstrapServers(), settings.kafkaClientProperties()),
         settings.topics(),
         services.partitions());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -5,13 +5,9 @@ import io.streetsense.ingest.BridgeConfig;
 import io.streetsense.ingest.DeviceDirectory;
 import io.streetsense.ingest.MqttKafkaBridge;
 import io.streetsense.ingest.Secret;
-import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.PipelineTopics;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -19,10 +15,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,9 +64,9 @@ public final class Pipeline implements AutoCloseable {
       Configuration flinkConfiguration,
       JobDefinition job)
       throws Exception {
-    ensureTopics(
-        settings.kafkaBootstrapServers(),
-        settings.kafkaClientProperties(),
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(
+            settings.kafkaBootstrapServers(), settings.kafkaClientProperties()),
         settings.topics(),
         settings.partitions());
     JobClient client = submitLocalJob(settings, blockMaps, flinkConfiguration, job);
@@ -116,34 +108,6 @@ public final class Pipeline implements AutoCloseable {
       config.kafkaProperty(property.getKey().toString(), property.getValue().toString());
     }
     return config.build();
-  }
-
-  /** Creates the pipeline's topics if they do not exist; existing ones are left as they are. */
-  public static void ensureTopics(
-      String bootstrapServers, Properties clientProperties, Topics topics, int partitions)
-      throws Exception {
-    Properties admin = new Properties();
-    admin.putAll(clientProperties);
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin client = Admin.create(admin)) {
-      Set<String> existing = client.listTopics().names().get(60, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (String topic : topics.all()) {
-        if (existing.contains(topic)) {
-          continue;
-        }
-        NewTopic created = new NewTopic(topic, partitions, (short) -1);
-        if (topics.compacted().contains(topic)) {
-          created.configs(
-              Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        }
-        missing.add(created);
-      }
-      if (!missing.isEmpty()) {
-        client.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-        LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
-      }
-    }
   }
 
   private static JobClient submitLocalJob(

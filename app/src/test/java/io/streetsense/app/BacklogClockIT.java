@@ -8,6 +8,7 @@ import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.Detectors;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.WorkOrder;
@@ -125,8 +126,10 @@ class BacklogClockIT {
     List<WorkOrder> orders = new CopyOnWriteArrayList<>();
     try (LocalServices services = LocalServices.start(workDir.resolve("services"))) {
       PipelineSettings settings = fourPartitions(services);
-      Pipeline.ensureTopics(
-          settings.kafkaBootstrapServers(), new Properties(), settings.topics(), 4);
+      PipelineTopics.ensure(
+          PipelineTopics.adminProperties(settings.kafkaBootstrapServers(), new Properties()),
+          settings.topics(),
+          4);
       int backlog;
       try (StreetFeed feed =
           new StreetFeed(

@@ -10,6 +10,7 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.ingest.DeviceDirectory;
 import io.streetsense.ingest.MqttKafkaBridge;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
@@ -93,7 +94,7 @@ class SecureKafkaPipelineIT {
         MosquittoBroker mqtt = MosquittoBroker.start(workDir.resolve("mqtt"));
         InfluxDb influx = InfluxDb.start(workDir.resolve("influx"))) {
       Properties admin = kafka.adminProperties();
-      Pipeline.ensureTopics(kafka.bootstrapServers(), admin, topics, 2);
+      PipelineTopics.ensure(admin, topics, 2);
       List<AclBinding> acls = aclsOf(KAFKA_USERS);
       try (Admin client = Admin.create(admin)) {
         client.createAcls(acls).all().get(60, TimeUnit.SECONDS);
@@ -106,7 +107,8 @@ class SecureKafkaPipelineIT {
       Properties views = kafka.clientProperties(VIEWS, passwords.get(VIEWS));
 
       // What `streetsense job` does at start, with the job's principal: the topics are there.
-      Pipeline.ensureTopics(kafka.bootstrapServers(), job, topics, 2);
+      PipelineTopics.ensure(
+          PipelineTopics.adminProperties(kafka.bootstrapServers(), job), topics, 2);
       JobClient flink = startJob(kafka.bootstrapServers(), job, topics, influx, maps);
       Properties bridgeOnly = new Properties(); // the bridge sets its bootstrap servers itself
       bridgeOnly.putAll(bridge);

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
@@ -314,7 +315,8 @@ class WorkOrderFailoverIT {
     String run = name + "-" + UUID.randomUUID();
     Topics topics = Topics.withPrefix("failover-" + run + ".");
     String kafka = services.kafka().bootstrapServers();
-    Pipeline.ensureTopics(kafka, new Properties(), topics, PARTITIONS);
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(kafka, new Properties()), topics, PARTITIONS);
     StreetSenseJob.Settings settings =
         new StreetSenseJob.Settings(
             kafka,

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
@@ -357,7 +358,8 @@ class FlinkClusterIT {
     String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     Topics topics = Topics.withPrefix("cluster-" + id + ".");
     String kafka = services.kafka().bootstrapServers();
-    Pipeline.ensureTopics(kafka, new Properties(), topics, PARTITIONS);
+    PipelineTopics.ensure(
+        PipelineTopics.adminProperties(kafka, new Properties()), topics, PARTITIONS);
     List<String> args =
         List.of(
             "--kafka",

@@ -1,5 +1,7 @@
 package io.streetsense.ingest;
 
+import io.streetsense.schemas.PipelineTopics;
+import io.streetsense.schemas.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -136,14 +138,26 @@ public final class MqttKafkaBridge implements AutoCloseable {
   }
 
   /**
-   * Starts a bridge with a Kafka producer built from the config: checks that the Kafka topics
-   * exist, connects to MQTT (retrying until {@link BridgeConfig#startupTimeout()}), subscribes, and
-   * returns while messages flow.
+   * Starts a bridge with a Kafka producer built from the config: waits (up to {@link
+   * BridgeConfig#startupTimeout()}) for the Kafka topics the pipeline creates and checks that they
+   * are configured for their role ({@link PipelineTopics}), connects to MQTT (retrying until {@link
+   * BridgeConfig#startupTimeout()}), subscribes, and returns while messages flow.
    *
    * @throws IllegalStateException when Kafka topics are missing or MQTT cannot be reached in time
    */
   public static MqttKafkaBridge start(BridgeConfig config, DeviceDirectory directory) {
     Objects.requireNonNull(config, "config");
+    // Before a producer exists: a producer's metadata request for a missing topic lets a broker
+    // with auto.create.topics.enable create it with its defaults. The bridge never creates its
+    // topics; it waits for the pipeline's (up to the startup timeout) and checks them.
+    Topics topics = config.topics();
+    PipelineTopics.await(
+        PipelineTopics.adminProperties(config.kafkaBootstrapServers(), config.kafkaProperties()),
+        topics,
+        List.of(topics.parking(), topics.camera(), topics.deadLetters()),
+        1,
+        config.startupTimeout(),
+        () -> false);
     return start(config, directory, new KafkaProducer<>(config.kafkaProducerProperties()));
   }
 

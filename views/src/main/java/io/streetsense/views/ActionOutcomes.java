@@ -73,12 +73,17 @@ public final class ActionOutcomes implements WorkOrderView.Listener, AutoCloseab
   private volatile boolean closed;
 
   /** Starts following refusals on {@code deadLetterTopic}; without a call, only applied ones. */
-  public ActionOutcomes followRefusals(Properties kafka, String deadLetterTopic) {
+  public synchronized ActionOutcomes followRefusals(Properties kafka, String deadLetterTopic) {
+    if (closed) {
+      return this;
+    }
     Properties props = new Properties();
     props.putAll(kafka);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    // Reading must never create the topic with the broker's defaults: the pipeline creates it.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streetsense-views-refusals");
     consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
@@ -199,7 +204,9 @@ public final class ActionOutcomes implements WorkOrderView.Listener, AutoCloseab
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+    }
     if (consumer != null) {
       consumer.wakeup();
     }

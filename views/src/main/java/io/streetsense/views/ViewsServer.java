@@ -1,11 +1,14 @@
 package io.streetsense.views;
 
 import io.javalin.Javalin;
+import io.streetsense.schemas.PipelineTopics;
+import io.streetsense.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +38,10 @@ public final class ViewsServer implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
   }
 
-  /** Starts everything; the HTTP API answers 503 until the view has caught up. */
+  /**
+   * Starts everything and returns without waiting for Kafka; the HTTP API answers 503 until the
+   * pipeline's topics exist and the view has read the work-order topic.
+   */
   public static ViewsServer start(ViewsConfig config) {
     ViewsServer server = new ViewsServer(config);
     try {
@@ -48,8 +54,10 @@ public final class ViewsServer implements AutoCloseable {
   }
 
   private void startAll() throws Exception {
-    actions = new KafkaActionSink(config.kafka(), config.topics().actions());
-    outcomes = new ActionOutcomes().followRefusals(config.kafka(), config.topics().deadLetters());
+    Topics topics = config.topics();
+    // Created here, opened once the topics are there: the views never create a topic.
+    actions = new KafkaActionSink(config.kafka(), topics.actions());
+    outcomes = new ActionOutcomes();
     List<WorkOrderView.Listener> listeners = new ArrayList<>();
     listeners.add(outcomes);
     if (config.mqttUri() != null) {
@@ -60,14 +68,36 @@ public final class ViewsServer implements AutoCloseable {
               config.mqttUsername(),
               config.mqttPassword());
       pusher =
-          new MqttPusher(
-              transport, new PushOffsets(config.pushMarkerFile()), config.topics().workOrders());
+          new MqttPusher(transport, new PushOffsets(config.pushMarkerFile()), topics.workOrders());
       listeners.add(pusher);
     }
-    view = WorkOrderView.start(config.kafka(), config.topics().workOrders(), listeners);
+    view =
+        WorkOrderView.start(
+            config.kafka(), topics.workOrders(), listeners, closed -> awaitTopics(closed));
     http = new HttpApi(view, outcomes, actions, config.tokens(), config.http()).create();
     http.start(config.httpHost(), config.httpPort());
     LOG.info("views service on http://{}:{} ({})", config.httpHost(), http.port(), config);
+  }
+
+  /**
+   * On the view's thread, before it reads: waits for the topics the views use (the pipeline creates
+   * them; the views may start first), refuses them if they are wrong for their role, then opens the
+   * action producer and the refusal reader. Until then the API answers 503.
+   */
+  private boolean awaitTopics(BooleanSupplier closed) {
+    Topics topics = config.topics();
+    if (!PipelineTopics.await(
+        config.kafka(),
+        topics,
+        List.of(topics.workOrders(), topics.actions(), topics.deadLetters()),
+        1,
+        null,
+        closed)) {
+      return false;
+    }
+    actions.open();
+    outcomes.followRefusals(config.kafka(), topics.deadLetters());
+    return true;
   }
 
   /** The HTTP port (the chosen one when configured with 0). */

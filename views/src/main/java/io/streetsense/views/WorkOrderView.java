@@ -67,6 +67,16 @@ public final class WorkOrderView implements WorkOrderReader, AutoCloseable {
     default void onAssigned(Map<Integer, Long> endOffsetsAtStart) {}
   }
 
+  /** Runs on the view's thread before it reads, e.g. to wait for the topics and check them. */
+  @FunctionalInterface
+  public interface BeforeReading {
+    /**
+     * @param closed true once the view is closing: stop waiting then
+     * @return false to stop without reading (closing); an exception stops the view with it
+     */
+    boolean run(java.util.function.BooleanSupplier closed) throws Exception;
+  }
+
   private final WorkOrderIndex index = new WorkOrderIndex();
   private final AvroCodec<WorkOrder> codec = AvroCodec.of(WorkOrder.class);
   private final String topic;
@@ -79,14 +89,21 @@ public final class WorkOrderView implements WorkOrderReader, AutoCloseable {
   private volatile boolean closed;
   private volatile Throwable failure;
 
-  private WorkOrderView(Properties kafka, String topic, List<Listener> listeners) {
+  private final BeforeReading beforeReading;
+
+  private WorkOrderView(
+      Properties kafka, String topic, List<Listener> listeners, BeforeReading beforeReading) {
     this.topic = Objects.requireNonNull(topic, "topic");
+    this.beforeReading = Objects.requireNonNull(beforeReading, "beforeReading");
     this.listeners.addAll(listeners);
     Properties props = new Properties();
     props.putAll(kafka);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Reading must never create the topic with the broker's defaults (one partition, delete after
+    // the retention time): the pipeline creates it, compacted.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streetsense-views-" + topic);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     this.consumer =
@@ -102,15 +119,27 @@ public final class WorkOrderView implements WorkOrderReader, AutoCloseable {
    *     through; isolation level, offsets and group are set here
    */
   public static WorkOrderView start(Properties kafka, String topic, List<Listener> listeners) {
+    return start(kafka, topic, listeners, closed -> true);
+  }
+
+  /**
+   * As {@link #start(Properties, String, List)}, running {@code beforeReading} on the view's thread
+   * first: the views service waits there for the pipeline's topics and checks them.
+   */
+  public static WorkOrderView start(
+      Properties kafka, String topic, List<Listener> listeners, BeforeReading beforeReading) {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(listeners, "listeners");
-    WorkOrderView view = new WorkOrderView(kafka, topic, listeners);
+    WorkOrderView view = new WorkOrderView(kafka, topic, listeners, beforeReading);
     view.thread.start();
     return view;
   }
 
   private void run() {
     try {
+      if (!beforeReading.run(() -> closed)) {
+        return; // closed while waiting
+      }
       Map<TopicPartition, Long> target = assignAll();
       if (target == null) {
         return; // closed while waiting for the topic
@@ -138,7 +167,7 @@ public final class WorkOrderView implements WorkOrderReader, AutoCloseable {
       if (!closed) {
         failure = e;
       }
-    } catch (RuntimeException | Error e) {
+    } catch (Exception | Error e) {
       failure = e;
       LOG.error("work-order view stopped: {}", e.toString(), e);
     } finally {

@@ -81,8 +81,12 @@ class KafkaScramIT {
                   new NewTopic(topics.deadLetters(), 1, (short) 1)))
           .all()
           .get(60, TimeUnit.SECONDS);
-      // The team service's principal: reads work orders and dead letters, writes actions.
+      // The team service's principal: reads work orders and dead letters, writes actions; checks
+      // at start that all three are there and configured for their role (DescribeConfigs).
       List<AclBinding> acls = new ArrayList<>();
+      for (String topic : List.of(topics.workOrders(), topics.deadLetters(), topics.actions())) {
+        acls.add(allow(topic, AclOperation.DESCRIBE_CONFIGS));
+      }
       for (String topic : List.of(topics.workOrders(), topics.deadLetters())) {
         acls.add(allow(topic, AclOperation.READ));
         acls.add(allow(topic, AclOperation.DESCRIBE));

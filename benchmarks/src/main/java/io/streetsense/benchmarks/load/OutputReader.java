@@ -87,6 +87,7 @@ final class OutputReader implements AutoCloseable {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     this.consumer = new KafkaConsumer<>(p);
     this.violationsTopic = violationsTopic;

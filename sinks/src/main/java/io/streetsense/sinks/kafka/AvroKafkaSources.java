@@ -33,6 +33,9 @@ public final class AvroKafkaSources {
     Properties properties = new Properties();
     properties.putAll(clientProperties);
     properties.setProperty("isolation.level", "read_committed");
+    // A source never creates its topic with the broker's defaults: the pipeline creates them
+    // (PipelineTopics) before the job starts.
+    properties.setProperty("allow.auto.create.topics", "false");
     return KafkaSource.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setTopics(topic)
