@@ -1,53 +1,22 @@
 package io.streetsense.views;
 
 import io.streetsense.schemas.TeamActionType;
+import io.streetsense.schemas.WorkOrderActions;
 import io.streetsense.schemas.WorkOrderStatus;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * In which statuses the view lets an action through to the work-order operator. This is a courtesy
  * check that turns actions which are certainly illegal into a 409 at once; the operator applies the
- * same rules to the order's state at the moment it sees the action and refuses anything illegal
- * then (the view may be a moment behind).
+ * same table ({@link WorkOrderActions}) to the order's state at the moment it sees the action and
+ * refuses anything illegal then (the view may be a moment behind).
  */
 public final class ActionRules {
-  private static final Map<TeamActionType, Set<WorkOrderStatus>> LEGAL =
-      new EnumMap<>(TeamActionType.class);
-
-  // The table of the work-order operator (sinks/README.md, "States and transitions").
-  static {
-    LEGAL.put(
-        TeamActionType.ACCEPT, EnumSet.of(WorkOrderStatus.DISPATCHED, WorkOrderStatus.REWORK));
-    LEGAL.put(TeamActionType.RESOLVE, EnumSet.of(WorkOrderStatus.ACCEPTED, WorkOrderStatus.REWORK));
-    LEGAL.put(
-        TeamActionType.REJECT,
-        EnumSet.of(WorkOrderStatus.DISPATCHED, WorkOrderStatus.ACCEPTED, WorkOrderStatus.REWORK));
-    LEGAL.put(
-        TeamActionType.REROUTE,
-        EnumSet.of(
-            WorkOrderStatus.FILED,
-            WorkOrderStatus.DISPATCHED,
-            WorkOrderStatus.REWORK,
-            WorkOrderStatus.REJECTED));
-    LEGAL.put(
-        TeamActionType.CANCEL,
-        EnumSet.of(
-            WorkOrderStatus.FILED,
-            WorkOrderStatus.DISPATCHED,
-            WorkOrderStatus.ACCEPTED,
-            WorkOrderStatus.RESOLVED,
-            WorkOrderStatus.REWORK,
-            WorkOrderStatus.REJECTED));
-  }
-
   private ActionRules() {}
 
-  /** The statuses from which {@code action} may be taken. */
+  /** The statuses from which {@code action} may be taken ({@link WorkOrderActions}). */
   public static Set<WorkOrderStatus> legalFrom(TeamActionType action) {
-    return LEGAL.getOrDefault(action, Set.of());
+    return WorkOrderActions.legalFrom(action);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.streetsense.sinks.workorders;
 
-import static io.streetsense.sinks.workorders.WorkOrderLifecycle.AWAITING_ACCEPT;
 import static io.streetsense.sinks.workorders.WorkOrderLifecycle.OPS_PREFIX;
 import static io.streetsense.sinks.workorders.WorkOrderLifecycle.TEAM_PREFIX;
 
@@ -8,14 +7,12 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.WorkOrder;
+import io.streetsense.schemas.WorkOrderActions;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.sinks.workorders.RefusedAction.Code;
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Who may do what to a work order: the rules a {@link TeamAction} must pass before the loop applies
@@ -28,24 +25,6 @@ import java.util.Set;
  */
 public final class ActionRules implements Serializable {
   private static final long serialVersionUID = 1L;
-
-  /** Statuses a team may RESOLVE from. */
-  public static final Set<WorkOrderStatus> RESOLVABLE =
-      Collections.unmodifiableSet(EnumSet.of(WorkOrderStatus.ACCEPTED, WorkOrderStatus.REWORK));
-
-  /** Statuses a team may REJECT from. */
-  public static final Set<WorkOrderStatus> REJECTABLE =
-      Collections.unmodifiableSet(
-          EnumSet.of(WorkOrderStatus.DISPATCHED, WorkOrderStatus.ACCEPTED, WorkOrderStatus.REWORK));
-
-  /** Statuses the operations centre may REROUTE from. */
-  public static final Set<WorkOrderStatus> REROUTABLE =
-      Collections.unmodifiableSet(
-          EnumSet.of(
-              WorkOrderStatus.FILED,
-              WorkOrderStatus.DISPATCHED,
-              WorkOrderStatus.REWORK,
-              WorkOrderStatus.REJECTED));
 
   /** Why an action may not be applied: the code and the words of the dead letter's detail. */
   public record Refusal(Code code, String detail) {}
@@ -89,17 +68,18 @@ public final class ActionRules implements Serializable {
     TeamActionType type = action.getAction();
     switch (type) {
       case ACCEPT:
-        return teamAction(order, action, actor, AWAITING_ACCEPT.contains(status), "");
+        return teamAction(order, action, actor, WorkOrderActions.ACCEPTABLE.contains(status), "");
       case RESOLVE:
         return teamAction(
             order,
             action,
             actor,
-            RESOLVABLE.contains(status),
+            WorkOrderActions.RESOLVABLE.contains(status),
             status == WorkOrderStatus.DISPATCHED ? ": ACCEPT it first" : "");
       case REJECT:
         {
-          Refusal refusal = teamAction(order, action, actor, REJECTABLE.contains(status), "");
+          Refusal refusal =
+              teamAction(order, action, actor, WorkOrderActions.REJECTABLE.contains(status), "");
           if (refusal == null && (action.getReason() == null || action.getReason().isBlank())) {
             return new Refusal(Code.INVALID_ACTION, "a REJECT needs a reason");
           }
@@ -107,7 +87,8 @@ public final class ActionRules implements Serializable {
         }
       case REROUTE:
         {
-          Refusal refusal = opsAction(order, action, actor, REROUTABLE.contains(status));
+          Refusal refusal =
+              opsAction(order, action, actor, WorkOrderActions.REROUTABLE.contains(status));
           String team = action.getTeamId();
           if (refusal == null
               && (team == null
@@ -118,7 +99,7 @@ public final class ActionRules implements Serializable {
           return refusal;
         }
       case CANCEL:
-        return opsAction(order, action, actor, true);
+        return opsAction(order, action, actor, WorkOrderActions.CANCELLABLE.contains(status));
       default:
         return new Refusal(Code.INVALID_ACTION, "unknown action " + type);
     }
