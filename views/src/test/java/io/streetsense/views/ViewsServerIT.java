@@ -199,7 +199,7 @@ class ViewsServerIT {
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
     sub.connect(options);
-    // Not subscribe(String, int, listener): StackOverflowError in Paho 1.2.5 (STACK.md).
+    // Not subscribe(String, int, listener): StackOverflowError in Paho 1.2.5 (upstream #816/#863).
     IMqttMessageListener listener =
         (topic, message) -> {
           JsonNode node = JSON.readTree(message.getPayload());
