@@ -67,6 +67,14 @@ record BenchmarkOptions(
         "  --help                  this text");
   }
 
+  /**
+   * The repository's map of {@link #DEFAULT_BLOCK}, relative to the working directory, so that the
+   * results record where it is in the repository, not on this machine.
+   */
+  static Path defaultBlockMap() {
+    return Path.of("").toAbsolutePath().relativize(RepositoryBlockMaps.file(DEFAULT_BLOCK));
+  }
+
   static BenchmarkOptions parse(String[] args) {
     int messages = 100_000;
     List<PayloadKind> kinds = List.of(PayloadKind.PARKING, PayloadKind.CAMERA);
@@ -135,7 +143,7 @@ record BenchmarkOptions(
         warmup,
         target,
         Map.copyOf(kafka),
-        blockMap != null ? blockMap : RepositoryBlockMaps.file(DEFAULT_BLOCK),
+        blockMap != null ? blockMap : defaultBlockMap(),
         outDir,
         workDir,
         help);
