@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The generator against the device feeds of docs/interfaces.md, on the jiashan-lane example map. */
+/**
+ * The generator against the device feeds of docs/interfaces.md, on the jiashan-lane example map.
+ */
 class StreetScenarioTest {
   private static final Pattern TOPIC = Pattern.compile("blocks/([^/]+)/(parking|camera)/([^/]+)");
   private static final Set<String> CLASSES =
