@@ -58,6 +58,8 @@ final class CheckpointMonitor implements AutoCloseable {
             return thread;
           });
 
+  private final String jobId;
+  private final boolean causes;
   private long lastSeenId;
   private int consecutiveFailures;
   private boolean gaveUp;
@@ -73,11 +75,21 @@ final class CheckpointMonitor implements AutoCloseable {
       InfluxDbSettings influx,
       Consumer<PipelineFailure> onGiveUp) {
     this.checkpointsUri = restBase.resolve("/jobs/" + job + "/checkpoints");
+    this.jobId = job.toString();
+    this.causes = installCauses();
     this.jobName = jobName;
     this.state = state;
     this.writer = new InfluxDbWriter(influx);
     this.onGiveUp = onGiveUp;
     timer.scheduleWithFixedDelay(this::poll, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static boolean installCauses() {
+    try {
+      return CheckpointFailureCauses.install();
+    } catch (LinkageError e) {
+      return false; // log4j2 is not on the classpath
+    }
   }
 
   /** Checkpoints seen completed so far. */
@@ -153,6 +165,10 @@ final class CheckpointMonitor implements AutoCloseable {
         failed++;
         consecutiveFailures++;
         String cause = oneLine(checkpoint.path("failure_message").asText("(no message)"));
+        String root = causes ? CheckpointFailureCauses.of(jobId, lastSeenId) : null;
+        if (root != null && !cause.contains(root)) {
+          cause = cause + " — caused by: " + root;
+        }
         LOG.error(
             "checkpoint {} failed ({} in a row; the pipeline stops after {}): {}",
             lastSeenId,
@@ -214,8 +230,8 @@ final class CheckpointMonitor implements AutoCloseable {
     return state.maxFailedCheckpoints()
         + " checkpoints failed in a row, so the exactly-once sinks could commit no work orders or"
         + " violations; stopping instead of running uncommitted. Last failure: "
-        + cause
-        + ". "
+        + (cause.endsWith(".") ? cause : cause + ".")
+        + " "
         + advice(cause, state);
   }
 

@@ -287,8 +287,9 @@ public final class LocalJob implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    boolean stopped = false;
-    if (!state.temporary()) {
+    // A job that already ended (failed for good) has nothing to stop, and its cluster is gone.
+    boolean stopped = client.getJobExecutionResult().isDone();
+    if (!stopped && !state.temporary()) {
       try {
         savepoint =
             client

@@ -99,10 +99,11 @@ public record StateSettings(
 
   /**
    * The local cluster's checkpoint configuration: file-system storage under {@code dir},
-   * checkpoints retained when the job stops or is cancelled, and the restore point, if any, as the
-   * job's {@code execution.state-recovery.path}. The restored snapshot is not claimed: Flink never
-   * deletes it (with the hashmap state backend every checkpoint is complete in itself, so this
-   * costs nothing); {@link #pruneOlderThan} removes what is superseded.
+   * checkpoints retained when the job stops or is cancelled, failed checkpoints tolerated (counted
+   * by the checkpoint monitor instead), and the restore point, if any, as the job's {@code
+   * execution.state-recovery.path}. The restored snapshot is not claimed: Flink never deletes it
+   * (with the hashmap state backend every checkpoint is complete in itself, so this costs nothing);
+   * {@link #pruneOlderThan} removes what is superseded.
    */
   public Configuration flinkConfiguration(Optional<RestorePoint> restore) {
     Configuration conf = new Configuration();
@@ -113,6 +114,11 @@ public record StateSettings(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
+    // A failed checkpoint does not fail the job: Flink's default (none tolerated) restarts it from
+    // its last checkpoint at every failure, over and over while the cause stays, with nothing but
+    // a WARN line. The checkpoint monitor counts failures in a row and stops the process after
+    // maxFailedCheckpoints, saying why.
+    conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, Integer.MAX_VALUE);
     restore.ifPresent(
         point -> {
           conf.set(StateRecoveryOptions.SAVEPOINT_PATH, point.path().toUri().toString());
@@ -123,8 +129,9 @@ public record StateSettings(
 
   /**
    * Removes what a restore from {@code restored} has superseded under {@code dir}: the checkpoint
-   * folders of earlier jobs and the savepoints written before it. The restored snapshot itself,
-   * anything newer, and the running job's folder are kept.
+   * folders of earlier jobs and the savepoints written before it, and those that never completed.
+   * The restored snapshot itself and anything newer are kept. Called before the job starts (its own
+   * folder does not exist yet), under the state directory's lock.
    */
   void pruneOlderThan(RestorePoint restored, org.slf4j.Logger log) {
     if (!restored.path().startsWith(dir)) {
@@ -137,7 +144,7 @@ public record StateSettings(
       try (Stream<Path> children = Files.list(root)) {
         for (Path child : children.toList()) {
           if (restored.path().startsWith(child)
-              || newestFile(child) >= restored.writtenAt().toEpochMilli()) {
+              || newestMetadata(child) >= restored.writtenAt().toEpochMilli()) {
             continue;
           }
           deleteRecursively(child);
@@ -149,9 +156,13 @@ public record StateSettings(
     }
   }
 
-  private static long newestFile(Path folder) throws IOException {
-    try (Stream<Path> all = Files.walk(folder)) {
-      return all.mapToLong(
+  /**
+   * When the newest {@code _metadata} under {@code folder} was written (0: none, never completed).
+   */
+  private static long newestMetadata(Path folder) throws IOException {
+    try (Stream<Path> all = Files.walk(folder, 2)) {
+      return all.filter(p -> p.getFileName().toString().equals("_metadata"))
+          .mapToLong(
               p -> {
                 try {
                   return Files.getLastModifiedTime(p).toMillis();
