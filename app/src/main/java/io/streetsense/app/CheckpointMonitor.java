@@ -63,6 +63,7 @@ final class CheckpointMonitor implements AutoCloseable {
   private long lastSeenId;
   private int consecutiveFailures;
   private boolean gaveUp;
+  private volatile boolean stopping;
   private volatile long completed;
   private volatile long failed;
   private volatile String restoredFrom;
@@ -90,6 +91,14 @@ final class CheckpointMonitor implements AutoCloseable {
     } catch (LinkageError e) {
       return false; // log4j2 is not on the classpath
     }
+  }
+
+  /**
+   * The job is being stopped: checkpoints it aborts meanwhile ("Checkpoint Coordinator is
+   * suspending") are no failure of the pipeline, so they are no longer reported or counted.
+   */
+  void stopping() {
+    stopping = true;
   }
 
   /** Checkpoints seen completed so far. */
@@ -154,7 +163,7 @@ final class CheckpointMonitor implements AutoCloseable {
     done.sort(Comparator.comparingLong(c -> c.path("id").asLong()));
     for (JsonNode checkpoint : done) {
       lastSeenId = checkpoint.path("id").asLong();
-      if (checkpoint.path("is_savepoint").asBoolean()) {
+      if (checkpoint.path("is_savepoint").asBoolean() || stopping) {
         continue; // savepoints are asked for, and their caller hears how they went
       }
       if (checkpoint.path("status").asText().equals("COMPLETED")) {

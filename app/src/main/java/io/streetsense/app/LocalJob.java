@@ -280,7 +280,7 @@ public final class LocalJob implements AutoCloseable {
    * Stops the job: with a savepoint into the state directory where Flink allows it (its last
    * transactions are committed with it, and the next start resumes from it), else by cancelling it
    * (the last completed checkpoint is retained, and the next start resumes from that). A job on a
-   * temporary directory is just cancelled.
+   * temporary directory, or without {@link StateSettings#savepointOnStop}, is just cancelled.
    */
   @Override
   public void close() {
@@ -289,7 +289,8 @@ public final class LocalJob implements AutoCloseable {
     }
     // A job that already ended (failed for good) has nothing to stop, and its cluster is gone.
     boolean stopped = client.getJobExecutionResult().isDone();
-    if (!stopped && !state.temporary()) {
+    monitor.stopping();
+    if (!stopped && state.savepointOnStop()) {
       try {
         savepoint =
             client

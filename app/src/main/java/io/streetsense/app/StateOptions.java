@@ -44,7 +44,7 @@ public final class StateOptions {
   int maxFailedCheckpoints;
 
   public StateSettings settings() {
-    return new StateSettings(stateDir, fresh, fromSavepoint, maxFailedCheckpoints, false);
+    return new StateSettings(stateDir, fresh, fromSavepoint, maxFailedCheckpoints, false, true);
   }
 
   /** Whether any option was given other than by its default (for a warning where they are moot). */

@@ -31,9 +31,16 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
  * @param maxFailedCheckpoints checkpoint failures in a row after which the pipeline gives up
  * @param temporary a throw-away directory (tests, benchmarks): never resumed from, no savepoint on
  *     stop, deleted when the JVM exits
+ * @param savepointOnStop whether a stop takes a savepoint first (else it cancels the job, and the
+ *     last checkpoint is retained): off for the demo, whose brokers stop at the same Ctrl-C
  */
 public record StateSettings(
-    Path dir, boolean fresh, Path fromSavepoint, int maxFailedCheckpoints, boolean temporary) {
+    Path dir,
+    boolean fresh,
+    Path fromSavepoint,
+    int maxFailedCheckpoints,
+    boolean temporary,
+    boolean savepointOnStop) {
   /** The default of {@code --state-dir}, relative to the working directory. */
   public static final String DEFAULT_DIR = "streetsense-state";
 
@@ -57,7 +64,7 @@ public record StateSettings(
 
   /** Resume from the newest checkpoint or savepoint under {@code dir}. */
   public static StateSettings in(Path dir) {
-    return new StateSettings(dir, false, null, DEFAULT_MAX_FAILED_CHECKPOINTS, false);
+    return new StateSettings(dir, false, null, DEFAULT_MAX_FAILED_CHECKPOINTS, false, true);
   }
 
   /**
@@ -68,14 +75,19 @@ public record StateSettings(
       Path dir = Files.createTempDirectory("streetsense-state-");
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> deleteRecursively(dir), "streetsense-state-cleanup"));
-      return new StateSettings(dir, true, null, DEFAULT_MAX_FAILED_CHECKPOINTS, true);
+      return new StateSettings(dir, true, null, DEFAULT_MAX_FAILED_CHECKPOINTS, true, false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary state directory", e);
     }
   }
 
   public StateSettings withMaxFailedCheckpoints(int max) {
-    return new StateSettings(dir, fresh, fromSavepoint, max, temporary);
+    return new StateSettings(dir, fresh, fromSavepoint, max, temporary, savepointOnStop);
+  }
+
+  /** The same, but a stop cancels the job (keeping its last checkpoint) without a savepoint. */
+  public StateSettings withoutSavepointOnStop() {
+    return new StateSettings(dir, fresh, fromSavepoint, maxFailedCheckpoints, temporary, false);
   }
 
   public Path checkpointsDir() {

@@ -149,8 +149,9 @@ public final class DemoCommand implements Callable<Integer> {
                   Duration.ofSeconds(2),
                   true)
               // Checkpoints on disk in the work dir, watched: a demo left running for hours stops
-              // with the reason instead of silently committing nothing.
-              .withState(StateSettings.in(dir.resolve("flink-state")));
+              // with the reason instead of silently committing nothing. No savepoint at Ctrl-C:
+              // the brokers it started stop at the same moment.
+              .withState(StateSettings.in(dir.resolve("flink-state")).withoutSavepointOnStop());
 
       try (Pipeline pipeline = Pipeline.start(settings, maps);
           WorkOrderFeed feed =
