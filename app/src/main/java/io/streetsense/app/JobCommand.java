@@ -95,13 +95,17 @@ public final class JobCommand implements Callable<Integer> {
     Thread hook =
         new Thread(
             () -> {
+              job.close(); // inside the hook: the JVM halts when it returns
               stopRequested.complete(null);
-              job.close();
             },
             "streetsense-job-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     System.out.println(
-        "running on a local cluster; Flink job " + job.client().getJobID() + "; Ctrl-C stops");
+        "running on a local cluster; Flink job "
+            + job.client().getJobID()
+            + " (REST API on "
+            + job.restUrl()
+            + "); Ctrl-C stops");
     try {
       CompletableFuture.anyOf(stopRequested, job.failure()).join();
     } catch (java.util.concurrent.CompletionException e) {

@@ -46,6 +46,7 @@ public final class LocalJob implements AutoCloseable {
   private final Optional<RestorePoint> restoredFrom;
   private final String stateLine;
   private final CheckpointMonitor monitor;
+  private final URI rest;
   private final FileChannel lockFile;
   private final CompletableFuture<Void> failure = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -65,6 +66,7 @@ public final class LocalJob implements AutoCloseable {
     this.restoredFrom = restoredFrom;
     this.stateLine = stateLine;
     this.lockFile = lockFile;
+    this.rest = rest;
     this.monitor =
         new CheckpointMonitor(rest, client.getJobID(), jobName, state, influx, this::giveUp);
     client
@@ -227,6 +229,11 @@ public final class LocalJob implements AutoCloseable {
     if (failure.completeExceptionally(why)) {
       LOG.error("{}", why.getMessage());
     }
+  }
+
+  /** The local cluster's REST API (and web UI), on the loopback interface. */
+  public URI restUrl() {
+    return rest;
   }
 
   public JobClient client() {

@@ -52,15 +52,22 @@ final class RunCommand implements Callable<Integer> {
       Thread hook =
           new Thread(
               () -> {
-                stopRequested.complete(null);
+                // Close here, then wake the main thread: the JVM halts when this hook returns, so
+                // the savepoint must be taken inside it.
                 if (viewsServer != null) {
                   viewsServer.close();
                 }
                 pipeline.close();
+                stopRequested.complete(null);
               },
               "streetsense-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      System.out.println("running; Flink job " + pipeline.job().getJobID() + "; Ctrl-C stops");
+      System.out.println(
+          "running; Flink job "
+              + pipeline.job().getJobID()
+              + " (web UI and REST API on "
+              + pipeline.local().restUrl()
+              + "); Ctrl-C stops");
       try {
         CompletableFuture.anyOf(stopRequested, pipeline.failure()).join();
       } catch (CompletionException e) {
