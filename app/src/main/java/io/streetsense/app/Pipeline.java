@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * MiniCluster), against services it did not start. The demo and the end-to-end tests start the
  * services first and then this; a city points it at its own brokers.
  *
+ * <p>The job keeps its checkpoints on disk under the settings' state directory and resumes from the
+ * newest one there; its checkpoints are watched, and {@link #failure()} says when they keep failing
+ * ({@link LocalJob}). Tests and benchmarks that set no state directory get a temporary one.
+ *
  * <p>On a real Flink cluster the job runs there instead ({@code StreetSense job} under {@code flink
  * run}) and the bridge runs as its own process ({@code StreetSense bridge}).
  */
