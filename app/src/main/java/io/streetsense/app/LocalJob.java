@@ -83,7 +83,16 @@ public final class LocalJob implements AutoCloseable {
                           "the Flink job failed: "
                               + CheckpointMonitor.oneLine(
                                   ExceptionUtils.stringifyException(
-                                      ExceptionUtils.stripCompletionException(error))),
+                                      ExceptionUtils.stripCompletionException(error)))
+                              + restoredFrom
+                                  .map(
+                                      p ->
+                                          ". It was resumed from "
+                                              + p.describe()
+                                              + ": if that state cannot be used (a changed job,"
+                                              + " a damaged file), start with --fresh or"
+                                              + " --from-savepoint PATH")
+                                  .orElse(""),
                           error));
             });
   }
