@@ -147,6 +147,16 @@ public final class LocalJob implements AutoCloseable {
             LOG.warn("REST port {} was taken; trying another", port);
             continue;
           }
+          if (restore.isPresent()) {
+            throw new PipelineFailure(
+                "could not start the job resuming from "
+                    + restore.get().describe()
+                    + ": "
+                    + rootCause(e)
+                    + ". If that state cannot be used (a changed job, a damaged file), start with"
+                    + " --fresh, or name another with --from-savepoint PATH",
+                e);
+          }
           throw e;
         }
         return new LocalJob(
@@ -163,6 +173,14 @@ public final class LocalJob implements AutoCloseable {
       release(lock);
       throw e;
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.toString().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** What the job starts from, in one line for the log and the console. */
@@ -194,10 +212,14 @@ public final class LocalJob implements AutoCloseable {
     if (state.temporary()) {
       return null;
     }
-    Files.createDirectories(state.dir());
     Path lockPath = state.dir().resolve(".lock");
-    FileChannel channel =
-        FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel;
+    try {
+      Files.createDirectories(state.dir());
+      channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--state-dir " + state.dir() + " cannot be used: " + e, e);
+    }
     FileLock lock;
     try {
       lock = channel.tryLock();
