@@ -50,6 +50,7 @@ final class CheckpointMonitor implements AutoCloseable {
   private final StateSettings state;
   private final InfluxDbWriter writer;
   private final Consumer<PipelineFailure> onGiveUp;
+  private final Runnable afterFirstCompleted;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -74,7 +75,8 @@ final class CheckpointMonitor implements AutoCloseable {
       String jobName,
       StateSettings state,
       InfluxDbSettings influx,
-      Consumer<PipelineFailure> onGiveUp) {
+      Consumer<PipelineFailure> onGiveUp,
+      Runnable afterFirstCompleted) {
     this.checkpointsUri = restBase.resolve("/jobs/" + job + "/checkpoints");
     this.jobId = job.toString();
     this.causes = installCauses();
@@ -82,6 +84,7 @@ final class CheckpointMonitor implements AutoCloseable {
     this.state = state;
     this.writer = new InfluxDbWriter(influx);
     this.onGiveUp = onGiveUp;
+    this.afterFirstCompleted = afterFirstCompleted;
     timer.scheduleWithFixedDelay(this::poll, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -170,6 +173,9 @@ final class CheckpointMonitor implements AutoCloseable {
         completed++;
         consecutiveFailures = 0;
         writer.write(point(checkpoint, true, 0));
+        if (completed == 1) {
+          afterFirstCompleted.run();
+        }
       } else {
         failed++;
         consecutiveFailures++;

@@ -67,8 +67,17 @@ public final class LocalJob implements AutoCloseable {
     this.stateLine = stateLine;
     this.lockFile = lockFile;
     this.rest = rest;
+    // What the restore superseded is removed only once the resumed job has completed a checkpoint
+    // of its own: until then, an older checkpoint may be the way back if the restored one is bad.
     this.monitor =
-        new CheckpointMonitor(rest, client.getJobID(), jobName, state, influx, this::giveUp);
+        new CheckpointMonitor(
+            rest,
+            client.getJobID(),
+            jobName,
+            state,
+            influx,
+            this::giveUp,
+            () -> restoredFrom.ifPresent(point -> state.pruneOlderThan(point, LOG)));
     client
         .getJobExecutionResult()
         .whenComplete(
@@ -119,7 +128,6 @@ public final class LocalJob implements AutoCloseable {
       Optional<RestorePoint> restore = state.restorePoint();
       String line = describe(state, restore);
       LOG.info(line);
-      restore.ifPresent(point -> state.pruneOlderThan(point, LOG));
       for (int attempt = 1; ; attempt++) {
         int port = freePort();
         Configuration conf = state.flinkConfiguration(restore);

@@ -142,8 +142,9 @@ public record StateSettings(
   /**
    * Removes what a restore from {@code restored} has superseded under {@code dir}: the checkpoint
    * folders of earlier jobs and the savepoints written before it, and those that never completed.
-   * The restored snapshot itself and anything newer are kept. Called before the job starts (its own
-   * folder does not exist yet), under the state directory's lock.
+   * The restored snapshot itself and anything newer (the running job's own checkpoints) are kept.
+   * Called once the resumed job has completed its first checkpoint, under the state directory's
+   * lock.
    */
   void pruneOlderThan(RestorePoint restored, org.slf4j.Logger log) {
     if (!restored.path().startsWith(dir)) {

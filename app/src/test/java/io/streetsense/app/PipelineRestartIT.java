@@ -18,6 +18,7 @@ import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.StreetScenario;
 import io.streetsense.sinks.workorders.WorkOrderIds;
 import io.streetsense.testing.RepositoryBlockMaps;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,7 @@ class PipelineRestartIT {
       StreetFeed feed = new StreetFeed(kafka, settings.topics(), street);
       CommittedOrders orders = new CommittedOrders(kafka, settings.topics().workOrders(), orderKey);
       WorkOrder dispatched;
+      Path firstJobsCheckpoints;
       try {
         assertFalse(first.local().restoredFrom().isPresent(), "an empty state dir: fresh start");
         feed.until(scenario.start().plus(Duration.ofMinutes(1)));
@@ -86,6 +88,7 @@ class PipelineRestartIT {
                 () -> feed.advance(Duration.ofSeconds(10), halfway));
         RestorePoint onDisk = RestorePoint.latest(stateDir).orElseThrow();
         assertFalse(onDisk.savepoint(), "checkpoints on disk while running: " + onDisk);
+        firstJobsCheckpoints = onDisk.path().getParent();
         System.out.println("[PipelineRestartIT] run 1 checkpoint on disk: " + onDisk.describe());
       } finally {
         first.close();
@@ -122,6 +125,9 @@ class PipelineRestartIT {
             history.subList(0, 2),
             "run 1's transitions kept: " + history);
         assertEquals(WorkOrderStatus.SELF_CLEARED, history.get(history.size() - 1), "" + history);
+        // Once resumed and checkpointed, run 1's checkpoints are superseded and removed.
+        assertFalse(Files.exists(firstJobsCheckpoints), "removed: " + firstJobsCheckpoints);
+        assertTrue(Files.exists(newest.path().resolve("_metadata")), "the savepoint is kept");
         // Flink itself reports the restore (its REST API), naming the same savepoint.
         String flinkSays = awaitFlinkRestore(second);
         assertTrue(
