@@ -8,11 +8,9 @@ import io.streetsense.ingest.Secret;
 import io.streetsense.schemas.PipelineTopics;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -23,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * MiniCluster), against services it did not start. The demo and the end-to-end tests start the
  * services first and then this; a city points it at its own brokers.
  *
+ * <p>The job keeps its checkpoints on disk under the settings' state directory and resumes from the
+ * newest one there; its checkpoints are watched, and {@link #failure()} says when they keep failing
+ * ({@link LocalJob}). Tests and benchmarks that set no state directory get a temporary one.
+ *
  * <p>On a real Flink cluster the job runs there instead ({@code StreetSense job} under {@code flink
  * run}) and the bridge runs as its own process ({@code StreetSense bridge}).
  */
@@ -31,12 +33,13 @@ public final class Pipeline implements AutoCloseable {
 
   private final MqttKafkaBridge bridge;
   private final BridgeMetricsReporter bridgeMetrics;
-  private final JobClient job;
+  private final LocalJob local;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Pipeline(MqttKafkaBridge bridge, BridgeMetricsReporter bridgeMetrics, JobClient job) {
+  private Pipeline(MqttKafkaBridge bridge, BridgeMetricsReporter bridgeMetrics, LocalJob local) {
     this.bridge = bridge;
     this.bridgeMetrics = bridgeMetrics;
-    this.job = job;
+    this.local = local;
   }
 
   /** Defines a pipeline's Flink job on the environment it runs in. */
@@ -69,16 +72,24 @@ public final class Pipeline implements AutoCloseable {
             settings.kafkaBootstrapServers(), settings.kafkaClientProperties()),
         settings.topics(),
         settings.partitions());
-    JobClient client = submitLocalJob(settings, blockMaps, flinkConfiguration, job);
+    LocalJob local =
+        LocalJob.submit(
+            "StreetSense",
+            settings.state(),
+            settings.influx(),
+            flinkConfiguration,
+            settings.parallelism(),
+            settings.restartOnFailure(),
+            env -> job.define(env, settings.jobSettings(), blockMaps, Clock.systemUTC()));
     MqttKafkaBridge bridge;
     try {
       bridge =
           MqttKafkaBridge.start(bridgeConfig(settings, blockMaps), DeviceDirectory.of(blockMaps));
     } catch (RuntimeException e) {
-      client.cancel().get(30, TimeUnit.SECONDS);
+      local.close();
       throw e;
     }
-    return new Pipeline(bridge, new BridgeMetricsReporter(bridge, settings.influx()), client);
+    return new Pipeline(bridge, new BridgeMetricsReporter(bridge, settings.influx()), local);
   }
 
   public MqttKafkaBridge bridge() {
@@ -86,7 +97,23 @@ public final class Pipeline implements AutoCloseable {
   }
 
   public JobClient job() {
-    return job;
+    return local.client();
+  }
+
+  /**
+   * The job's state: what it resumed from, its checkpoints, and the {@link LocalJob#failure()}
+   * signal that {@code streetsense run} turns into an exit.
+   */
+  public LocalJob local() {
+    return local;
+  }
+
+  /**
+   * Completes exceptionally with a {@link PipelineFailure} when the pipeline cannot go on as it
+   * should (its checkpoints keep failing, or its job failed for good).
+   */
+  public CompletableFuture<Void> failure() {
+    return local.failure();
   }
 
   static BridgeConfig bridgeConfig(PipelineSettings settings, BlockMaps blockMaps) {
@@ -110,37 +137,22 @@ public final class Pipeline implements AutoCloseable {
     return config.build();
   }
 
-  private static JobClient submitLocalJob(
-      PipelineSettings settings,
-      BlockMaps blockMaps,
-      Configuration flinkConfiguration,
-      JobDefinition job)
-      throws Exception {
-    Configuration conf = new Configuration(flinkConfiguration);
-    conf.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
-    conf.set(RestOptions.BIND_PORT, "0"); // any free port: several pipelines may share a machine
-    if (!settings.restartOnFailure()) {
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(settings.parallelism());
-    job.define(env, settings.jobSettings(), blockMaps, Clock.systemUTC());
-    return env.executeAsync("StreetSense");
-  }
-
-  /** Stops the bridge first (draining what it holds into Kafka), then the job. */
+  /**
+   * Stops the bridge first (draining what it holds into Kafka), then the job: with a savepoint into
+   * its state directory where Flink allows it, else cancelled with its last checkpoint retained
+   * ({@link LocalJob#close}). Closing twice does nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       bridge.close();
       bridgeMetrics.close();
     } catch (Exception e) {
       LOG.warn("bridge did not close cleanly", e);
     }
-    try {
-      job.cancel().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("job did not cancel cleanly", e);
-    }
+    local.close();
   }
 }

@@ -14,6 +14,8 @@ import java.util.Properties;
  *
  * @param restartOnFailure whether Flink restarts the job from its last checkpoint after a failure
  *     (production); tests turn it off so that a failure fails the test instead of looping.
+ * @param state where the job keeps its checkpoints and what it resumes from; null: a temporary
+ *     directory, never resumed from (tests, benchmarks)
  */
 public record PipelineSettings(
     String mqttServerUri,
@@ -28,7 +30,40 @@ public record PipelineSettings(
     Duration checkpointInterval,
     int bridgeWindow,
     int parallelism,
-    boolean restartOnFailure) {
+    boolean restartOnFailure,
+    StateSettings state) {
+
+  /** Settings whose job keeps its checkpoints in a temporary directory (tests, benchmarks). */
+  public PipelineSettings(
+      String mqttServerUri,
+      String mqttUsername,
+      String mqttPassword,
+      String kafkaBootstrapServers,
+      Properties kafkaClientProperties,
+      Topics topics,
+      int partitions,
+      InfluxDbSettings influx,
+      DetectorConfig detectors,
+      Duration checkpointInterval,
+      int bridgeWindow,
+      int parallelism,
+      boolean restartOnFailure) {
+    this(
+        mqttServerUri,
+        mqttUsername,
+        mqttPassword,
+        kafkaBootstrapServers,
+        kafkaClientProperties,
+        topics,
+        partitions,
+        influx,
+        detectors,
+        checkpointInterval,
+        bridgeWindow,
+        parallelism,
+        restartOnFailure,
+        null);
+  }
 
   public PipelineSettings {
     Objects.requireNonNull(mqttServerUri, "mqttServerUri");
@@ -50,6 +85,25 @@ public record PipelineSettings(
     }
   }
 
+  /** The same settings with the job's state kept as {@code state} says. */
+  public PipelineSettings withState(StateSettings state) {
+    return new PipelineSettings(
+        mqttServerUri,
+        mqttUsername,
+        mqttPassword,
+        kafkaBootstrapServers,
+        kafkaClientProperties,
+        topics,
+        partitions,
+        influx,
+        detectors,
+        checkpointInterval,
+        bridgeWindow,
+        parallelism,
+        restartOnFailure,
+        state);
+  }
+
   StreetSenseJob.Settings jobSettings() {
     return new StreetSenseJob.Settings(
         kafkaBootstrapServers,
@@ -65,7 +119,8 @@ public record PipelineSettings(
   /**
    * For services started on this machine (the demo and the tests start them with the {@code
    * services} module): no credentials, 2 partitions, bridge window 1000, parallelism 2, the
-   * detectors' defaults, the database {@code streetsense}.
+   * detectors' defaults, the database {@code streetsense}; checkpoints in a temporary directory
+   * ({@link #withState} keeps them elsewhere).
    */
   public static PipelineSettings local(
       String mqttServerUri,

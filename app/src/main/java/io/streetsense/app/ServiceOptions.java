@@ -23,6 +23,8 @@ public final class ServiceOptions {
 
   @Mixin InfluxOptions influx;
 
+  @Mixin StateOptions state;
+
   @Option(names = "--blockmaps", description = "Folder of block-map YAML files (one per block).")
   Path blockMaps;
 
@@ -71,7 +73,13 @@ public final class ServiceOptions {
         checkpointInterval,
         bridgeWindow,
         parallelism,
-        true);
+        true,
+        state.settings());
+  }
+
+  /** Where the job keeps its checkpoints on a local cluster, and what it resumes from. */
+  public StateOptions state() {
+    return state;
   }
 
   /**

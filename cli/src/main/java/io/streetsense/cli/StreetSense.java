@@ -2,6 +2,7 @@ package io.streetsense.cli;
 
 import io.streetsense.app.ConfigFileOption;
 import io.streetsense.app.JobCommand;
+import io.streetsense.app.PipelineFailure;
 import io.streetsense.blockmap.BlockMapException;
 import io.streetsense.demo.DemoCommand;
 import java.util.concurrent.Callable;
@@ -45,7 +46,10 @@ public final class StreetSense implements Callable<Integer> {
     System.exit(execute(args));
   }
 
-  /** Runs one command line; the exit code: 0 done, 2 bad options or block maps, 1 failed. */
+  /**
+   * Runs one command line; the exit code: 0 done, 2 bad options or block maps, 1 failed (a {@link
+   * PipelineFailure}, e.g. checkpoints failing in a row, printed as one message).
+   */
   static int execute(String[] args) {
     CommandLine cli = new CommandLine(new StreetSense());
     try {
@@ -59,6 +63,10 @@ public final class StreetSense implements Callable<Integer> {
           if (e instanceof IllegalArgumentException || e instanceof BlockMapException) {
             commandLine.getErr().println("streetsense: " + e.getMessage());
             return 2;
+          }
+          if (e instanceof PipelineFailure) {
+            commandLine.getErr().println("streetsense: " + e.getMessage());
+            return 1;
           }
           throw e;
         });

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streetsense.app.Pipeline;
 import io.streetsense.app.PipelineSettings;
+import io.streetsense.app.StateSettings;
 import io.streetsense.app.WorkOrderFeed;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
@@ -117,6 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("StreetSense demo — block " + block.id() + " (" + block.name() + ")");
     out.println("starting MQTT, Kafka and InfluxDB under " + dir + " ...");
     AtomicBoolean stopping = new AtomicBoolean();
+    AtomicBoolean failed = new AtomicBoolean();
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch cleanedUp = new CountDownLatch(1);
     // Ctrl-C: stop the street, then let this thread close the pipeline and the services in order
@@ -140,12 +142,16 @@ public final class DemoCommand implements Callable<Integer> {
 
       PipelineSettings settings =
           PipelineSettings.local(
-              services.mqtt().serverUri(),
-              services.kafka().bootstrapServers(),
-              services.influx().url(),
-              Topics.defaults(),
-              Duration.ofSeconds(2),
-              true);
+                  services.mqtt().serverUri(),
+                  services.kafka().bootstrapServers(),
+                  services.influx().url(),
+                  Topics.defaults(),
+                  Duration.ofSeconds(2),
+                  true)
+              // Checkpoints on disk in the work dir, watched: a demo left running for hours stops
+              // with the reason instead of silently committing nothing. No savepoint at Ctrl-C:
+              // the brokers it started stop at the same moment.
+              .withState(StateSettings.in(dir.resolve("flink-state")).withoutSavepointOnStop());
 
       try (Pipeline pipeline = Pipeline.start(settings, maps);
           WorkOrderFeed feed =
@@ -157,6 +163,7 @@ public final class DemoCommand implements Callable<Integer> {
                   violation -> printViolation(violation, block.timezone()));
           ViewsServer views = startViews(settings, block, dir)) {
         out.println("pipeline running: bridge subscribed, Flink job " + pipeline.job().getJobID());
+        out.println("  state: " + pipeline.local().stateLine());
 
         Duration duration = Duration.ofMinutes(minutes);
         SimulatedClock clock = SimulatedClock.endingNow(duration, speed);
@@ -176,6 +183,18 @@ public final class DemoCommand implements Callable<Integer> {
                         stopping.set(true);
                         simulator.close();
                       }));
+          pipeline
+              .failure()
+              .whenComplete(
+                  (ok, failure) -> {
+                    if (failure != null) {
+                      System.err.println("demo: " + failure.getMessage());
+                      failed.set(true);
+                      stopping.set(true);
+                      simulator.close();
+                      stopRequested.countDown();
+                    }
+                  });
           StreetSimulator.Result result =
               simulator.run(
                   scenario.iterator(),
@@ -199,10 +218,14 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("stopped: pipeline and services shut down, data left in " + dir);
       cleanedUp.countDown();
     }
-    if (!stopping.get()) {
-      Runtime.getRuntime().removeShutdownHook(onCtrlC);
+    if (!stopping.get() || failed.get()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C came too: the hook waits for this cleanup, which is done
+      }
     }
-    return 0;
+    return failed.get() ? 1 : 0;
   }
 
   /**
