@@ -12,7 +12,6 @@ import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
-import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.StreetScenario;
@@ -111,20 +110,7 @@ class PipelineRestartIT {
         assertTrue(said.contains(newest.path().toString()), said);
 
         WorkOrder closed =
-            orders.await(
-                "run 2",
-                "SELF_CLEARED",
-                Duration.ofMinutes(3),
-                o -> o.getStatus() == WorkOrderStatus.SELF_CLEARED,
-                () -> feed.advance(Duration.ofSeconds(10), end));
-        assertEquals(dispatched.getId(), closed.getId(), "the order open at the stop was closed");
-        List<WorkOrderStatus> history =
-            closed.getHistory().stream().map(WorkOrderTransition::getToStatus).toList();
-        assertEquals(
-            List.of(WorkOrderStatus.FILED, WorkOrderStatus.DISPATCHED),
-            history.subList(0, 2),
-            "run 1's transitions kept: " + history);
-        assertEquals(WorkOrderStatus.SELF_CLEARED, history.get(history.size() - 1), "" + history);
+            RestartChecks.selfClearsAfterRestart("run 2", orders, feed, end, dispatched);
         // Once resumed and checkpointed, run 1's checkpoints are superseded and removed.
         assertFalse(Files.exists(firstJobsCheckpoints), "removed: " + firstJobsCheckpoints);
         assertTrue(Files.exists(newest.path().resolve("_metadata")), "the savepoint is kept");

@@ -1,6 +1,5 @@
 package io.streetsense.app;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,6 @@ import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
-import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.StreetScenario;
@@ -117,18 +115,7 @@ class RunRestartIT {
           assertTrue(said.contains(atKill.path().toString()), said);
 
           WorkOrder closed =
-              orders.await(
-                  "run 2",
-                  "SELF_CLEARED",
-                  Duration.ofMinutes(3),
-                  o -> o.getStatus() == WorkOrderStatus.SELF_CLEARED,
-                  () -> feed.advance(Duration.ofSeconds(10), end));
-          assertEquals(dispatched.getId(), closed.getId(), "the order open at the kill");
-          List<WorkOrderStatus> history =
-              closed.getHistory().stream().map(WorkOrderTransition::getToStatus).toList();
-          assertEquals(
-              List.of(WorkOrderStatus.FILED, WorkOrderStatus.DISPATCHED), history.subList(0, 2));
-          assertEquals(WorkOrderStatus.SELF_CLEARED, history.get(history.size() - 1));
+              RestartChecks.selfClearsAfterRestart("run 2", orders, feed, end, dispatched);
           System.out.printf(
               "[RunRestartIT] order %s self-cleared %d s after the restart%n",
               closed.getId(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restartedAt));

@@ -1,0 +1,41 @@
+package io.streetsense.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.schemas.WorkOrderStatus;
+import io.streetsense.schemas.WorkOrderTransition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** What the restart tests (a stopped or killed pipeline started again) check of the demo stall. */
+final class RestartChecks {
+  private RestartChecks() {}
+
+  /**
+   * The stall's order, dispatched before the restart, self-clears after it with the first run's
+   * transitions kept: the work-order state survived. The street plays on meanwhile, up to {@code
+   * end}.
+   */
+  static WorkOrder selfClearsAfterRestart(
+      String run, CommittedOrders orders, StreetFeed feed, Instant end, WorkOrder dispatched)
+      throws InterruptedException {
+    WorkOrder closed =
+        orders.await(
+            run,
+            "SELF_CLEARED",
+            Duration.ofMinutes(3),
+            o -> o.getStatus() == WorkOrderStatus.SELF_CLEARED,
+            () -> feed.advance(Duration.ofSeconds(10), end));
+    assertEquals(dispatched.getId(), closed.getId(), "the order open at the restart was closed");
+    List<WorkOrderStatus> history =
+        closed.getHistory().stream().map(WorkOrderTransition::getToStatus).toList();
+    assertEquals(
+        List.of(WorkOrderStatus.FILED, WorkOrderStatus.DISPATCHED),
+        history.subList(0, 2),
+        "the first run's transitions kept: " + history);
+    assertEquals(WorkOrderStatus.SELF_CLEARED, history.get(history.size() - 1), "" + history);
+    return closed;
+  }
+}
