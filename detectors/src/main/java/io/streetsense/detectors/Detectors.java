@@ -15,7 +15,6 @@ import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.ViolationEvent;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -64,29 +63,6 @@ public final class Detectors {
       DataStream<DeadLetter> deadLetters,
       DataStream<DeviceHealthChange> health) {}
 
-  /**
-   * The watermark-alignment group of the camera sources. While the job catches up on a backlog
-   * (after an outage, or a replay), a source split that reads faster than the others would run
-   * ahead of the watermark, and everything it reads would wait in the detectors' event-time buffers
-   * (and in every checkpoint) until the slowest split caught up: hours of frames. Aligned, a camera
-   * split more than {@link #MAX_SOURCE_DRIFT} of event time ahead of the group's slowest is paused
-   * until the others catch up, so the buffers hold minutes, not hours. Idle splits (no record for
-   * {@code sourceIdleness}) do not hold the group back.
-   *
-   * <p>Only the cameras: they send a frame a second, so a camera split behind the others is really
-   * behind. Parking sensors send a message every few minutes: a parking split's watermark stands
-   * still between messages, and in the group it would pause every camera split until it went idle,
-   * each time, whenever the street plays faster than real time (a replay, the demo). Their messages
-   * are few, so what waits of them in the buffers is small.
-   */
-  public static final String CAMERA_SOURCES = "camera-sources";
-
-  /** How far (event time) a camera source split may run ahead of the slowest one. */
-  public static final Duration MAX_SOURCE_DRIFT = Duration.ofMinutes(5);
-
-  /** How often the sources tell each other their watermarks, for the alignment. */
-  static final Duration ALIGNMENT_UPDATES = Duration.ofSeconds(1);
-
   public static WatermarkStrategy<ParkingSensorEvent> parkingWatermarks(DetectorConfig config) {
     return WatermarkStrategy.<ParkingSensorEvent>forBoundedOutOfOrderness(
             config.maxOutOfOrderness())
@@ -97,8 +73,7 @@ public final class Detectors {
   public static WatermarkStrategy<CameraFrame> cameraWatermarks(DetectorConfig config) {
     return WatermarkStrategy.<CameraFrame>forBoundedOutOfOrderness(config.maxOutOfOrderness())
         .withTimestampAssigner((frame, kafkaTime) -> frame.getEventTime().toEpochMilli())
-        .withIdleness(config.sourceIdleness())
-        .withWatermarkAlignment(CAMERA_SOURCES, MAX_SOURCE_DRIFT, ALIGNMENT_UPDATES);
+        .withIdleness(config.sourceIdleness());
   }
 
   /** Wires the detectors onto streams that already carry event timestamps and watermarks. */
