@@ -58,13 +58,7 @@ class CheckpointFailureIT {
     try (LocalServices services = LocalServices.start(workDir);
         CapturedLog log = new CapturedLog(CheckpointMonitor.class)) {
       PipelineSettings settings =
-          PipelineSettings.local(
-                  services.mqtt().serverUri(),
-                  services.kafka().bootstrapServers(),
-                  services.influx().url(),
-                  Topics.withPrefix("ckfail-" + UUID.randomUUID() + "."),
-                  Duration.ofSeconds(1),
-                  false)
+          TestPipelines.settings(services, Topics.withPrefix("ckfail-" + UUID.randomUUID() + "."))
               .withState(
                   StateSettings.in(workDir.resolve("state")).withMaxFailedCheckpoints(MAX_FAILED));
       long failedAfter;

@@ -75,14 +75,7 @@ class ClosedLoopIT {
     List<JsonNode> pushes = new CopyOnWriteArrayList<>();
     try (LocalServices services = LocalServices.start(workDir)) {
       Topics topics = Topics.withPrefix("loop-" + UUID.randomUUID() + ".");
-      PipelineSettings settings =
-          PipelineSettings.local(
-              services.mqtt().serverUri(),
-              services.kafka().bootstrapServers(),
-              services.influx().url(),
-              topics,
-              Duration.ofSeconds(1),
-              false);
+      PipelineSettings settings = TestPipelines.settings(services, topics);
       SimulatedClock street = SimulatedClock.endingNow(STREET, SPEED);
       // The street as published so far: on a loaded machine the publisher falls behind the
       // simulated clock, and a team acting "now" must not be ahead of the street the pipeline saw

@@ -49,13 +49,7 @@ class EndToEndIT {
 
     try (LocalServices services = LocalServices.start(workDir)) {
       PipelineSettings settings =
-          PipelineSettings.local(
-              services.mqtt().serverUri(),
-              services.kafka().bootstrapServers(),
-              services.influx().url(),
-              Topics.withPrefix("e2e-" + UUID.randomUUID() + "."),
-              Duration.ofSeconds(1),
-              false);
+          TestPipelines.settings(services, Topics.withPrefix("e2e-" + UUID.randomUUID() + "."));
       SimulatedClock clock = SimulatedClock.endingNow(STREET, 0); // as fast as possible
       StreetScenario scenario = Scenarios.demo(jiashan, 7, STREET).startingAt(clock.simStart());
       Instant stallFrom = scenario.start().plus(Scenarios.DEMO_STALL_FROM);

@@ -59,13 +59,7 @@ class PipelineRestartIT {
 
     try (LocalServices services = LocalServices.start(workDir)) {
       PipelineSettings settings =
-          PipelineSettings.local(
-                  services.mqtt().serverUri(),
-                  services.kafka().bootstrapServers(),
-                  services.influx().url(),
-                  Topics.withPrefix("restart-" + UUID.randomUUID() + "."),
-                  Duration.ofSeconds(1),
-                  false)
+          TestPipelines.settings(services, Topics.withPrefix("restart-" + UUID.randomUUID() + "."))
               .withState(StateSettings.in(stateDir));
       String kafka = settings.kafkaBootstrapServers();
 

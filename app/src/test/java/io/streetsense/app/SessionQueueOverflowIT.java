@@ -61,13 +61,8 @@ class SessionQueueOverflowIT {
     try (LocalServices services =
         LocalServices.start(workDir, MosquittoBroker.builder().maxQueuedMessages(QUEUE))) {
       PipelineSettings settings =
-          PipelineSettings.local(
-              services.mqtt().serverUri(),
-              services.kafka().bootstrapServers(),
-              services.influx().url(),
-              Topics.withPrefix("overflow-" + UUID.randomUUID() + "."),
-              Duration.ofSeconds(1),
-              false);
+          TestPipelines.settings(
+              services, Topics.withPrefix("overflow-" + UUID.randomUUID() + "."));
       Instant t0 = Instant.now().minusSeconds(60);
       try (Pipeline pipeline = Pipeline.start(settings, maps);
           Sensor device = new Sensor(services.mqtt().serverUri(), topic, sensor, t0)) {
