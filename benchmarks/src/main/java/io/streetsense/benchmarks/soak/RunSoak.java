@@ -511,16 +511,25 @@ public final class RunSoak implements Callable<Integer> {
                 + " %d s%n",
             name, deviceRecords, (System.nanoTime() - t0) / 1_000_000_000);
         List<String> sources = List.of(topics.parking(), topics.camera());
+        long forwarded = System.nanoTime();
         while (true) {
           Map<TopicPartition, Long> ends = endOffsets(kafka, sources);
           Map<TopicPartition, OffsetAndMetadata> committed =
               kafka.listConsumerGroupOffsets(CONSUMER_GROUP).partitionsToOffsetAndMetadata().get();
           long lag = 0;
+          boolean any = false;
           for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
+            any |= c != null;
             lag += e.getValue() - (c == null ? 0 : c.offset());
           }
           if (lag <= 0) {
+            break;
+          }
+          if (!any && System.nanoTime() - forwarded > Duration.ofSeconds(90).toNanos()) {
+            System.out.printf(
+                "[%s] consumer group %s has committed no offsets on %s*: waiting for quiet only%n",
+                name, CONSUMER_GROUP, prefix);
             break;
           }
           if (System.nanoTime() > deadline) {
