@@ -223,7 +223,12 @@ public final class RunSoak implements Callable<Integer> {
     settings.put("compare", twoRuns);
     settings.put("quiet", quiet.toString());
     settings.put("heap", heap);
-    settings.put("jar", jarFile.toString());
+    // Where the jar is in the repository, not on this machine (the results are committed).
+    settings.put(
+        "jar",
+        jarFile.toAbsolutePath().startsWith(repositoryRoot())
+            ? repositoryRoot().relativize(jarFile.toAbsolutePath()).toString()
+            : jarFile.toString());
     report.put("settings", settings);
     report.put("street", street);
 
