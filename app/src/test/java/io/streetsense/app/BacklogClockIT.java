@@ -32,7 +32,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,15 +65,9 @@ class BacklogClockIT {
               Pipeline.start(
                   settings,
                   BlockMaps.of(jiashan),
-                  fileCheckpoints(),
+                  new Configuration(),
                   StreetSenseJob::defineKafkaWorkflow);
-          WorkOrderFeed feed =
-              WorkOrderFeed.start(
-                  settings.kafkaBootstrapServers(),
-                  new Properties(),
-                  settings.topics(),
-                  orders::add,
-                  (ViolationEvent v) -> opened.add(v.getViolationId().toString()));
+          WorkOrderFeed feed = committed(settings, orders, opened);
           StreetSimulator simulator =
               StreetSimulator.overMqtt(
                   settings.mqttServerUri(),
@@ -144,15 +137,9 @@ class BacklogClockIT {
               Pipeline.start(
                   settings,
                   BlockMaps.of(jiashan),
-                  CheckpointSizes.register(fileCheckpoints()),
+                  CheckpointSizes.register(new Configuration()),
                   StreetSenseJob::defineKafkaWorkflow);
-          WorkOrderFeed feed =
-              WorkOrderFeed.start(
-                  settings.kafkaBootstrapServers(),
-                  new Properties(),
-                  settings.topics(),
-                  orders::add,
-                  v -> {})) {
+          WorkOrderFeed feed = committed(settings, orders, ConcurrentHashMap.newKeySet())) {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline && distinctOrders(orders) < expected.size()) {
           Thread.sleep(500);
@@ -205,13 +192,17 @@ class BacklogClockIT {
         false);
   }
 
-  private Configuration fileCheckpoints() {
-    Configuration flink = new Configuration();
-    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    flink.set(
-        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        workDir.resolve("checkpoints").toUri().toString());
-    return flink;
+  /**
+   * The committed work orders into {@code orders}, the opened violations' ids into {@code opened}.
+   */
+  private static WorkOrderFeed committed(
+      PipelineSettings settings, List<WorkOrder> orders, Set<String> opened) throws Exception {
+    return WorkOrderFeed.start(
+        settings.kafkaBootstrapServers(),
+        new Properties(),
+        settings.topics(),
+        orders::add,
+        (ViolationEvent v) -> opened.add(v.getViolationId().toString()));
   }
 
   private static long distinctOrders(List<WorkOrder> orders) {

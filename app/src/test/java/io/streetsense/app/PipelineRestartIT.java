@@ -11,7 +11,6 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
-import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.StreetScenario;
@@ -71,14 +70,7 @@ class PipelineRestartIT {
       Path firstJobsCheckpoints;
       try {
         assertFalse(first.local().restoredFrom().isPresent(), "an empty state dir: fresh start");
-        feed.until(scenario.start().plus(Duration.ofMinutes(1)));
-        dispatched =
-            orders.await(
-                "run 1",
-                "DISPATCHED",
-                Duration.ofMinutes(3),
-                o -> o.getStatus() == WorkOrderStatus.DISPATCHED,
-                () -> feed.advance(Duration.ofSeconds(10), halfway));
+        dispatched = RestartChecks.dispatchedInFirstRun(orders, feed, scenario.start(), halfway);
         RestorePoint onDisk = RestorePoint.latest(stateDir).orElseThrow();
         assertFalse(onDisk.savepoint(), "checkpoints on disk while running: " + onDisk);
         firstJobsCheckpoints = onDisk.path().getParent();

@@ -14,6 +14,22 @@ final class RestartChecks {
   private RestartChecks() {}
 
   /**
+   * The first run: the street from its start is produced until the stall's order is dispatched (the
+   * street plays on meanwhile, up to {@code halfway}); returns the dispatched order.
+   */
+  static WorkOrder dispatchedInFirstRun(
+      CommittedOrders orders, StreetFeed feed, Instant start, Instant halfway)
+      throws InterruptedException {
+    feed.until(start.plus(Duration.ofMinutes(1)));
+    return orders.await(
+        "run 1",
+        "DISPATCHED",
+        Duration.ofMinutes(3),
+        o -> o.getStatus() == WorkOrderStatus.DISPATCHED,
+        () -> feed.advance(Duration.ofSeconds(10), halfway));
+  }
+
+  /**
    * The stall's order, dispatched before the restart, self-clears after it with the first run's
    * transitions kept: the work-order state survived. The street plays on meanwhile, up to {@code
    * end}.

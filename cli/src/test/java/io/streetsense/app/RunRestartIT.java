@@ -9,7 +9,6 @@ import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
-import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.services.LocalServices;
 import io.streetsense.simulator.Scenarios;
 import io.streetsense.simulator.StreetScenario;
@@ -86,14 +85,7 @@ class RunRestartIT {
       WorkOrder dispatched;
       RestorePoint atKill;
       try {
-        feed.until(scenario.start().plus(Duration.ofMinutes(1)));
-        dispatched =
-            orders.await(
-                "run 1",
-                "DISPATCHED",
-                Duration.ofMinutes(3),
-                o -> o.getStatus() == WorkOrderStatus.DISPATCHED,
-                () -> feed.advance(Duration.ofSeconds(10), halfway));
+        dispatched = RestartChecks.dispatchedInFirstRun(orders, feed, scenario.start(), halfway);
         // The order was committed on a checkpoint; let one more complete, then kill.
         Thread.sleep(2_000);
         first.kill();

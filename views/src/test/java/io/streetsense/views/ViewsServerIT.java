@@ -18,9 +18,6 @@ import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.MosquittoBroker;
 import io.streetsense.testing.RepositoryBlockMaps;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +72,6 @@ class ViewsServerIT {
   @TempDir Path state;
   Topics topics;
   final List<AutoCloseable> closeAfter = new ArrayList<>();
-  final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startBrokers() {
@@ -162,22 +158,12 @@ class ViewsServerIT {
   }
 
   HttpResponse<String> get(ViewsServer server, String path, String token) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return ServerHttp.get(server, path, token);
   }
 
   HttpResponse<String> post(ViewsServer server, String path, String token, String body)
       throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return ServerHttp.post(server, path, token, body);
   }
 
   static void await(String what, java.util.concurrent.Callable<Boolean> condition)

@@ -10,9 +10,6 @@ import io.streetsense.schemas.PipelineTopics;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.services.KafkaBroker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +45,6 @@ class ViewsTopicsIT {
 
   @TempDir static Path work;
   static KafkaBroker kafka;
-  final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startKafka() {
@@ -190,21 +186,11 @@ class ViewsTopicsIT {
   }
 
   HttpResponse<String> get(ViewsServer server, String path, String token) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return ServerHttp.get(server, path, token);
   }
 
   HttpResponse<String> post(ViewsServer server, String path, String token, String body)
       throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return ServerHttp.post(server, path, token, body);
   }
 }
