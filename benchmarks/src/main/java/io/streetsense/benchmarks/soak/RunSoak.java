@@ -741,14 +741,25 @@ public final class RunSoak implements Callable<Integer> {
       cp.put(
           "durationMsMax",
           completed.stream().mapToLong(p -> (long) num(p.get("duration_ms"))).max().orElse(0));
-      cp.put(
-          "jobs", checkpoints.stream().map(p -> String.valueOf(p.get("job"))).distinct().count());
+      // Checkpoint ids run on across restores; an id without a point completed (a later one
+      // did) but its point was lost, e.g. with a process killed right after it.
+      List<Long> ids =
+          checkpoints.stream().map(p -> (long) num(p.get("checkpoint_id"))).sorted().toList();
+      List<Long> withoutPoint = new ArrayList<>();
+      if (!ids.isEmpty()) {
+        Set<Long> present = new HashSet<>(ids);
+        for (long id = ids.get(0); id <= ids.get(ids.size() - 1); id++) {
+          if (!present.contains(id)) {
+            withoutPoint.add(id);
+          }
+        }
+      }
+      cp.put("checkpointIds", ids.isEmpty() ? "none" : ids.get(0) + "-" + ids.get(ids.size() - 1));
+      cp.put("idsWithoutPoint", withoutPoint);
       List<String> perCheckpoint = new ArrayList<>();
       for (Map<String, Object> p : checkpoints) {
         perCheckpoint.add(
             p.get("time")
-                + " job "
-                + shortJob(p.get("job"))
                 + " chk "
                 + (long) num(p.get("checkpoint_id"))
                 + (num(p.get("completed")) == 1
@@ -781,11 +792,6 @@ public final class RunSoak implements Callable<Integer> {
 
   private static final java.nio.file.CopyOption REPLACE_EXISTING_OPTION =
       java.nio.file.StandardCopyOption.REPLACE_EXISTING;
-
-  private static String shortJob(Object job) {
-    String s = String.valueOf(job);
-    return s.length() > 8 ? s.substring(0, 8) : s;
-  }
 
   private static double num(Object o) {
     return o instanceof Number n ? n.doubleValue() : 0;
