@@ -869,7 +869,10 @@ public final class RunSoak implements Callable<Integer> {
                 + " killed; first difference at record "
                 + i
                 + (i < a.size() ? " undisturbed " + brief(a.get(i)) : "")
-                + (i < b.size() ? " / killed " + brief(b.get(i)) : ""));
+                + (i < b.size() ? " / killed " + brief(b.get(i)) : "")
+                + (i < a.size() && i < b.size()
+                    ? "; fields: " + fieldDiff(a.get(i), b.get(i))
+                    : ""));
       }
     }
     Map<String, Object> cmp = new LinkedHashMap<>();
@@ -882,6 +885,31 @@ public final class RunSoak implements Callable<Integer> {
     cmp.put("differing", differing);
     cmp.put("equal", onlyReference.isEmpty() && onlyOther.isEmpty() && differing.isEmpty());
     return cmp;
+  }
+
+  /** The fields two records differ in, with both values (undisturbed / killed). */
+  static String fieldDiff(
+      org.apache.avro.specific.SpecificRecordBase a,
+      org.apache.avro.specific.SpecificRecordBase b) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.avro.Schema.Field f : a.getSchema().getFields()) {
+      Object x = a.get(f.pos());
+      Object y = b.get(f.pos());
+      if (!Objects.equals(x, y)) {
+        if (x instanceof org.apache.avro.specific.SpecificRecordBase rx
+            && y instanceof org.apache.avro.specific.SpecificRecordBase ry) {
+          out.add(f.name() + ".{" + fieldDiff(rx, ry) + "}");
+        } else {
+          out.add(f.name() + ": " + cut(x) + " / " + cut(y));
+        }
+      }
+    }
+    return String.join("; ", out);
+  }
+
+  private static String cut(Object o) {
+    String s = String.valueOf(o);
+    return s.length() > 400 ? s.substring(0, 400) + "…" : s;
   }
 
   private static String brief(WorkOrder o) {
