@@ -746,14 +746,25 @@ public final class RunSoak implements Callable<Integer> {
       cp.put(
           "durationMsMax",
           completed.stream().mapToLong(p -> (long) num(p.get("duration_ms"))).max().orElse(0));
-      cp.put(
-          "jobs", checkpoints.stream().map(p -> String.valueOf(p.get("job"))).distinct().count());
+      // Checkpoint ids run on across restores; an id without a point completed (a later one
+      // did) but its point was lost, e.g. with a process killed right after it.
+      List<Long> ids =
+          checkpoints.stream().map(p -> (long) num(p.get("checkpoint_id"))).sorted().toList();
+      List<Long> withoutPoint = new ArrayList<>();
+      if (!ids.isEmpty()) {
+        Set<Long> present = new HashSet<>(ids);
+        for (long id = ids.get(0); id <= ids.get(ids.size() - 1); id++) {
+          if (!present.contains(id)) {
+            withoutPoint.add(id);
+          }
+        }
+      }
+      cp.put("checkpointIds", ids.isEmpty() ? "none" : ids.get(0) + "-" + ids.get(ids.size() - 1));
+      cp.put("idsWithoutPoint", withoutPoint);
       List<String> perCheckpoint = new ArrayList<>();
       for (Map<String, Object> p : checkpoints) {
         perCheckpoint.add(
             p.get("time")
-                + " job "
-                + shortJob(p.get("job"))
                 + " chk "
                 + (long) num(p.get("checkpoint_id"))
                 + (num(p.get("completed")) == 1
@@ -786,11 +797,6 @@ public final class RunSoak implements Callable<Integer> {
 
   private static final java.nio.file.CopyOption REPLACE_EXISTING_OPTION =
       java.nio.file.StandardCopyOption.REPLACE_EXISTING;
-
-  private static String shortJob(Object job) {
-    String s = String.valueOf(job);
-    return s.length() > 8 ? s.substring(0, 8) : s;
-  }
 
   private static double num(Object o) {
     return o instanceof Number n ? n.doubleValue() : 0;
@@ -868,7 +874,10 @@ public final class RunSoak implements Callable<Integer> {
                 + " killed; first difference at record "
                 + i
                 + (i < a.size() ? " undisturbed " + brief(a.get(i)) : "")
-                + (i < b.size() ? " / killed " + brief(b.get(i)) : ""));
+                + (i < b.size() ? " / killed " + brief(b.get(i)) : "")
+                + (i < a.size() && i < b.size()
+                    ? "; fields: " + fieldDiff(a.get(i), b.get(i))
+                    : ""));
       }
     }
     Map<String, Object> cmp = new LinkedHashMap<>();
@@ -881,6 +890,31 @@ public final class RunSoak implements Callable<Integer> {
     cmp.put("differing", differing);
     cmp.put("equal", onlyReference.isEmpty() && onlyOther.isEmpty() && differing.isEmpty());
     return cmp;
+  }
+
+  /** The fields two records differ in, with both values (undisturbed / killed). */
+  static String fieldDiff(
+      org.apache.avro.specific.SpecificRecordBase a,
+      org.apache.avro.specific.SpecificRecordBase b) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.avro.Schema.Field f : a.getSchema().getFields()) {
+      Object x = a.get(f.pos());
+      Object y = b.get(f.pos());
+      if (!Objects.equals(x, y)) {
+        if (x instanceof org.apache.avro.specific.SpecificRecordBase rx
+            && y instanceof org.apache.avro.specific.SpecificRecordBase ry) {
+          out.add(f.name() + ".{" + fieldDiff(rx, ry) + "}");
+        } else {
+          out.add(f.name() + ": " + cut(x) + " / " + cut(y));
+        }
+      }
+    }
+    return String.join("; ", out);
+  }
+
+  private static String cut(Object o) {
+    String s = String.valueOf(o);
+    return s.length() > 400 ? s.substring(0, 400) + "…" : s;
   }
 
   private static String brief(WorkOrder o) {
