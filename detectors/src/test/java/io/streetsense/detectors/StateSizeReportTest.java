@@ -1,6 +1,7 @@
 package io.streetsense.detectors;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
@@ -15,8 +16,11 @@ import io.streetsense.detectors.presence.ZoneState;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
 import io.streetsense.testing.RepositoryBlockMaps;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -27,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Measures the keyed state per tracked zone as Flink stores it (RocksDB values, checkpoints): the
  * serialized size of each detector's state object through the same TypeSerializer the job uses.
- * Prints the figures for detectors/README.md; asserts only that no state falls back to Kryo.
+ * Prints the figures for detectors/README.md; asserts that no state falls back to Kryo and that a
+ * presence zone's state stays within 1 KB.
  *
  * <p>Run: {@code ./mvnw -q -o -pl detectors install -Dtest=StateSizeReportTest} and read the "state
  * size:" lines.
@@ -50,49 +55,93 @@ class StateSizeReportTest {
     return new Sighting(track, "stall", 0.9, x - 0.04, y - 0.10, 0.08, 0.10);
   }
 
-  /** A presence zone after {@code seconds} of frames from each camera, all showing the object. */
-  private static ZoneState presence(String zoneId, List<String> cameras, int seconds) {
-    PresenceRule rule =
+  /**
+   * A presence zone after {@code hours} of frames at {@code fps} from each camera, with {@code
+   * objects} relevant objects standing the whole time (each missed in 20 % of frames, its ground
+   * point jittering by up to 0.004), under the zone's rule with the given dwell.
+   */
+  private static ZoneState presence(
+      String zoneId, Duration dwell, List<String> cameras, int objects, double hours, int fps) {
+    PresenceRule mapRule =
         PresenceRule.forZone(JIASHAN, JIASHAN.zone(zoneId).orElseThrow()).orElseThrow();
+    PresenceRule rule =
+        new PresenceRule(
+            mapRule.blockId(),
+            mapRule.zoneId(),
+            mapRule.type(),
+            mapRule.shopId(),
+            mapRule.classes(),
+            mapRule.minConf(),
+            dwell,
+            mapRule.presence(),
+            mapRule.maxDrift(),
+            mapRule.clearFor(),
+            List.of(),
+            mapRule.timezone());
+    String cls = rule.classes().contains("stall") ? "stall" : "table";
     PresenceTracker tracker = new PresenceTracker(rule, 60_000, 60_000);
     ZoneState state = new ZoneState();
-    for (int s = 0; s < seconds; s++) {
+    Random noise = new Random(7);
+    long frames = (long) (hours * 3600 * fps);
+    for (long f = 0; f < frames; f++) {
+      long t = T0 + f * 1000L / fps;
       for (String camera : cameras) {
-        Sighting sighting =
-            rule.classes().contains("stall")
-                ? stall("7", 0.5, 0.9)
-                : new Sighting("7", "table", 0.9, 0.10, 0.62, 0.06, 0.05);
-        tracker.observe(
-            state,
-            new ZoneObservation(
-                JIASHAN.id(), zoneId, camera, T0 + s * 1000L, s, List.of(sighting)));
+        List<Sighting> sightings = new ArrayList<>();
+        for (int i = 0; i < objects; i++) {
+          if (noise.nextDouble() >= 0.2) {
+            double x = 0.2 + 0.1 * i + (noise.nextDouble() - 0.5) * 0.008;
+            double y = 0.9 + (noise.nextDouble() - 0.5) * 0.008;
+            sightings.add(new Sighting("t" + i, cls, 0.9, x - 0.03, y - 0.08, 0.06, 0.08));
+          }
+        }
+        tracker.observe(state, new ZoneObservation(JIASHAN.id(), zoneId, camera, t, f, sightings));
+      }
+      if (PresenceTracker.isQuiet(state)) {
+        state = new ZoneState(); // what the operator does: a quiet zone's state is cleared
       }
     }
     return state;
   }
 
   @Test
-  void printStateSizePerTrackedZone() throws Exception {
+  void presenceStatePerZone_isBoundedWhateverTheDwellCamerasObjectsAndHours() throws Exception {
     StringBuilder report = new StringBuilder();
-
-    // Illegal stall (dwell 3 min): one camera, then two; open violation, full dwell of frames.
-    ZoneState stallOne = presence("JS-Z-NV1", List.of("JS-C-01"), 600);
-    ZoneState stallTwo = presence("JS-Z-NV1", List.of("JS-C-01", "JS-C-02"), 600);
-    // Out-of-doorway trading (dwell 5 min): one camera.
-    ZoneState frontage = presence("JS-Z-F01", List.of("JS-C-01"), 900);
-    int frames = stallOne.cameras.get("JS-C-01").frames.size();
-    line(report, "presence ZoneState, stall, 1 camera, " + frames + " frames, open", stallOne);
-    line(report, "presence ZoneState, stall, 2 cameras, open", stallTwo);
-    line(
-        report,
-        "presence ZoneState, frontage, 1 camera, "
-            + frontage.cameras.get("JS-C-01").frames.size()
-            + " frames, open",
-        frontage);
+    int largest = 0;
+    for (Duration dwell :
+        List.of(Duration.ofMinutes(3), Duration.ofMinutes(5), Duration.ofMinutes(30))) {
+      for (List<String> cameras : List.of(List.of("JS-C-01"), List.of("JS-C-01", "JS-C-02"))) {
+        for (int objects : new int[] {0, 1, 5}) {
+          ZoneState state = presence("JS-Z-NV1", dwell, cameras, objects, 4, 1);
+          int size = PresenceTracker.isQuiet(state) ? 0 : serializedSize(ZoneState.class, state);
+          largest = Math.max(largest, size);
+          report.append(
+              String.format(
+                  "state size: presence ZoneState, dwell %2d min, %d camera(s), %d object(s)"
+                      + " standing 4 h at 1 fps%s %28d B%n",
+                  dwell.toMinutes(),
+                  cameras.size(),
+                  objects,
+                  state.open != null ? ", open" : "",
+                  size));
+        }
+      }
+    }
+    ZoneState fast =
+        presence("JS-Z-NV1", Duration.ofMinutes(3), List.of("JS-C-01", "JS-C-02"), 5, 1, 10);
+    int fastSize = serializedSize(ZoneState.class, fast);
+    largest = Math.max(largest, fastSize);
     report.append(
         String.format(
-            "state size: presence per frame kept (with one sighting): %.1f B%n",
-            (double) serializedSize(ZoneState.class, stallOne) / frames));
+            "state size: presence ZoneState, dwell  3 min, 2 cameras, 5 objects, 1 h at 10 fps, open"
+                + " %18d B%n",
+            fastSize));
+    System.out.print(report);
+    assertTrue(largest <= 1024, "every presence state within 1 KB:\n" + report);
+  }
+
+  @Test
+  void printStateSizePerTrackedZone() throws Exception {
+    StringBuilder report = new StringBuilder();
 
     // Parking overflow: jiashan-lane's block state while JS-Z-P1 overflows.
     OverflowTracker tracker = new OverflowTracker(JIASHAN, 60_000, 1_800_000, 60_000);
@@ -155,10 +204,6 @@ class StateSizeReportTest {
         pending);
 
     System.out.print(report);
-  }
-
-  private static void line(StringBuilder report, String what, ZoneState state) throws Exception {
-    line(report, what, ZoneState.class, state);
   }
 
   private static <T> void line(StringBuilder report, String what, Class<T> type, T value)

@@ -1,7 +1,7 @@
 package io.streetsense.detectors.presence;
 
 import io.streetsense.detectors.presence.ZoneState.CameraWindow;
-import io.streetsense.detectors.presence.ZoneState.FrameRecord;
+import io.streetsense.detectors.presence.ZoneState.Candidate;
 import io.streetsense.detectors.presence.ZoneState.OpenViolation;
 import io.streetsense.schemas.Box;
 import io.streetsense.schemas.CameraEvidence;
@@ -10,7 +10,8 @@ import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,17 +25,41 @@ import java.util.TreeMap;
  * maxDrift} of where this one stands. Matching by position instead of tracker id survives tracker
  * id switches and flicker; a vendor who keeps moving never stays within the drift long enough.
  *
+ * <p>The frames are not kept: each camera counts its frames per time bucket ({@link #BUCKETS} to a
+ * dwell), and each place where a relevant object was seen (a candidate, fixed where first seen)
+ * counts the frames that showed something within the drift of it, per bucket. The share is the
+ * candidate's hits over the camera's frames in the current bucket and the {@code BUCKETS} before.
+ * The state of a zone is bounded whatever the dwell, the frame rate or how long an object stands.
+ *
  * <p><b>Clear</b> once the zone has been watched without the object for the rule's clear time, by
  * cameras that stayed online (no silence over {@code cameraOfflineAfter}): opening needs sustained
  * presence, clearing needs sustained absence, so a violation does not flap on noisy frames. An
  * offline camera never clears anything.
  */
 public final class PresenceTracker {
-  private static final int MAX_SAMPLE_FRAMES = 8;
-  private static final int MAX_TRACKS = 16;
+  /**
+   * Time buckets per dwell: the rule's time granularity is {@code dwell / BUCKETS} (15 s for a
+   * 3-minute dwell, 25 s for 5 minutes). The share of frames is taken over the current bucket,
+   * partly filled, and the {@code BUCKETS} before it: the last dwell and at most one bucket more.
+   */
+  public static final int BUCKETS = 12;
+
+  /** Slots of a camera's and a candidate's ring: the current bucket and a dwell of full ones. */
+  private static final int SLOTS = BUCKETS + 1;
+
+  /**
+   * Candidate positions kept per camera. A full camera makes room only by dropping a candidate that
+   * nothing stands on (seen in under half of its frames of the last two buckets): the objects that
+   * stand keep theirs, and one of them is all a violation needs.
+   */
+  public static final int MAX_CANDIDATES = 4;
+
+  private static final int MAX_SAMPLE_FRAMES = 3;
+  private static final int MAX_TRACKS = 4;
 
   private final PresenceRule rule;
   private final long dwellMillis;
+  private final long bucketMillis;
   private final long clearForMillis;
   private final long offlineAfterMillis;
   private final long updateEveryMillis;
@@ -42,14 +67,20 @@ public final class PresenceTracker {
   public PresenceTracker(PresenceRule rule, long offlineAfterMillis, long updateEveryMillis) {
     this.rule = rule;
     this.dwellMillis = rule.dwell().toMillis();
+    this.bucketMillis = Math.max(1, (dwellMillis + BUCKETS - 1) / BUCKETS);
     this.clearForMillis = rule.clearFor().toMillis();
     this.offlineAfterMillis = offlineAfterMillis;
     this.updateEveryMillis = updateEveryMillis;
   }
 
+  /** The rule's time granularity: one time bucket. */
+  public long bucketMillis() {
+    return bucketMillis;
+  }
+
   /**
    * Applies one observation (in event-time order) to the state and returns the violation events it
-   * causes.
+   * causes. A frame touches its camera's current bucket and the candidates it shows, nothing else.
    */
   public List<ViolationEvent> observe(ZoneState state, ZoneObservation observation) {
     long now = observation.eventTime;
@@ -67,23 +98,25 @@ public final class PresenceTracker {
       window = new CameraWindow();
       window.watchingSince = now;
       state.cameras.put(observation.cameraId, window);
-    } else if (!window.frames.isEmpty()
-        && now - window.frames.get(window.frames.size() - 1).eventTime > offlineAfterMillis) {
-      window.frames.clear(); // this camera was offline: its old frames say nothing about the dwell
+    } else if (now - window.lastFrameAt > offlineAfterMillis) {
+      // This camera was offline (or its counts were dropped by an upgrade): what it saw before
+      // says nothing about the dwell.
+      window.frameCounts = null;
+      window.candidates.clear();
       window.watchingSince = now;
     }
-    window.frames.add(new FrameRecord(now, observation.frame, sightings));
-    prune(window, now);
+    window.lastFrameAt = now;
+    Map<Candidate, Sighting> seenNow = count(window, sightings, now);
 
     List<ViolationEvent> events = new ArrayList<>(1);
     if (state.open == null) {
-      Standing standing = standingObject(window, now);
+      Standing standing = standingObject(window, seenNow, now);
       if (standing != null) {
         open(state, window, standing, observation, now);
         events.add(event(state, ViolationEventKind.OPENED, now));
       }
     } else {
-      boolean seen = seenByCamera(window, sightings, observation, now);
+      boolean seen = seenByCamera(window, seenNow, sightings, observation, now);
       if (seen) {
         state.open.lastSeenAt = now;
         if (now - state.open.lastUpdateAt >= updateEveryMillis) {
@@ -110,52 +143,156 @@ public final class PresenceTracker {
       return false;
     }
     for (CameraWindow window : state.cameras.values()) {
-      for (FrameRecord frame : window.frames) {
-        if (!frame.sightings.isEmpty()) {
-          return false;
-        }
+      if (!window.candidates.isEmpty()) {
+        return false;
       }
     }
     return true;
   }
 
-  private void prune(CameraWindow window, long now) {
-    Iterator<FrameRecord> it = window.frames.iterator();
-    while (it.hasNext()) {
-      if (it.next().eventTime < now - dwellMillis) {
-        it.remove();
-      } else {
-        break;
+  /**
+   * Moves the camera's ring to the bucket of {@code now}, counts the frame, and credits each
+   * sighting to the nearest candidate within the drift that has none yet in this frame (or to a new
+   * candidate where it stands). Returns the candidates seen in this frame with their sightings.
+   */
+  private Map<Candidate, Sighting> count(CameraWindow window, List<Sighting> sightings, long now) {
+    long bucket = Math.floorDiv(now, bucketMillis);
+    if (window.frameCounts == null) {
+      window.frameCounts = new short[SLOTS];
+      window.bucket = bucket;
+    } else if (bucket > window.bucket) {
+      long steps = Math.min(bucket - window.bucket, SLOTS);
+      for (long i = 1; i <= steps; i++) {
+        int slot = slot(window.bucket + i);
+        window.frameCounts[slot] = 0;
+        for (Candidate candidate : window.candidates) {
+          candidate.hits[slot] = 0;
+        }
       }
+      window.bucket = bucket;
+      window.candidates.removeIf(candidate -> sum(candidate.hits) == 0);
     }
+    int slot = slot(window.bucket);
+    window.frameCounts[slot] = increment(window.frameCounts[slot]);
+
+    Map<Candidate, Sighting> seen = new IdentityHashMap<>();
+    for (Sighting sighting : sightings) {
+      Candidate nearest = null;
+      double nearestDistance = Double.MAX_VALUE;
+      for (Candidate candidate : window.candidates) {
+        double distance = sighting.distanceTo(candidate.x, candidate.y);
+        // One sighting per candidate and frame: two stalls side by side stay two.
+        if (!seen.containsKey(candidate)
+            && distance <= rule.maxDrift()
+            && distance < nearestDistance) {
+          nearest = candidate;
+          nearestDistance = distance;
+        }
+      }
+      if (nearest == null) {
+        nearest = newCandidate(window, seen, sighting, now);
+        if (nearest == null) {
+          continue; // every candidate has an object standing on it
+        }
+      }
+      nearest.hits[slot] = increment(nearest.hits[slot]);
+      seen.put(nearest, sighting);
+    }
+    return seen;
+  }
+
+  /** A new candidate where {@code sighting} stands, or null when the camera has no room. */
+  private Candidate newCandidate(
+      CameraWindow window, Map<Candidate, Sighting> seen, Sighting sighting, long now) {
+    if (window.candidates.size() >= MAX_CANDIDATES) {
+      Candidate weakest = null;
+      for (Candidate candidate : window.candidates) {
+        if (!seen.containsKey(candidate)
+            && !standsLately(window, candidate)
+            && (weakest == null || sum(candidate.hits) < sum(weakest.hits))) {
+          weakest = candidate;
+        }
+      }
+      if (weakest == null) {
+        return null;
+      }
+      window.candidates.remove(weakest);
+    }
+    Candidate candidate = new Candidate();
+    candidate.x = (float) sighting.groundX;
+    candidate.y = (float) sighting.groundY;
+    candidate.firstSeenAt = now;
+    candidate.firstTrack = sighting.track;
+    candidate.hits = new short[SLOTS];
+    window.candidates.add(candidate);
+    return candidate;
+  }
+
+  /** Whether something was seen on the candidate in at least half the frames of two buckets. */
+  private static boolean standsLately(CameraWindow window, Candidate candidate) {
+    int current = slot(window.bucket);
+    int previous = slot(window.bucket - 1);
+    int frames = window.frameCounts[current] + window.frameCounts[previous];
+    int hits = candidate.hits[current] + candidate.hits[previous];
+    return frames > 0 && 2 * hits >= frames;
+  }
+
+  private static short increment(short count) {
+    return count == Short.MAX_VALUE ? count : (short) (count + 1);
+  }
+
+  private static int sum(short[] counts) {
+    int total = 0;
+    for (short count : counts) {
+      total += count;
+    }
+    return total;
+  }
+
+  private static int slot(long bucket) {
+    return (int) Math.floorMod(bucket, (long) SLOTS);
   }
 
   /** An object standing in the camera's view for the dwell, or null. */
   private record Standing(
-      Sighting sighting, long firstSeenAt, int framesObserved, int framesWithObject) {}
+      Candidate candidate,
+      Sighting sighting,
+      long firstSeenAt,
+      int framesObserved,
+      int framesWithObject) {}
 
-  private Standing standingObject(CameraWindow window, long now) {
+  private Standing standingObject(CameraWindow window, Map<Candidate, Sighting> seenNow, long now) {
     if (now - window.watchingSince < dwellMillis) {
       return null; // not watched for a whole dwell yet
     }
-    List<FrameRecord> frames = window.frames;
-    FrameRecord current = frames.get(frames.size() - 1);
+    int frames = sum(window.frameCounts);
     Standing best = null;
-    for (Sighting candidate : current.sightings) {
-      int matched = 0;
-      long firstSeen = Long.MAX_VALUE;
-      for (FrameRecord frame : frames) {
-        if (near(frame.sightings, candidate.groundX, candidate.groundY) != null) {
-          matched++;
-          firstSeen = Math.min(firstSeen, frame.eventTime);
-        }
+    // In the camera's candidate order, so the same input always picks the same one.
+    for (Candidate candidate : window.candidates) {
+      Sighting sighting = seenNow.get(candidate);
+      if (sighting == null) {
+        continue; // not seen now
       }
-      double share = (double) matched / frames.size();
-      if (share >= rule.presence() && (best == null || matched > best.framesWithObject())) {
-        best = new Standing(candidate, firstSeen, frames.size(), matched);
+      int hits = sum(candidate.hits);
+      if ((double) hits / frames >= rule.presence()
+          && (best == null || hits > best.framesWithObject())) {
+        best = new Standing(candidate, sighting, firstSeen(window, candidate), frames, hits);
       }
     }
     return best;
+  }
+
+  /**
+   * When the candidate's object was first seen within the last dwell: its first sighting, or the
+   * start of the oldest bucket in the window that shows it if that is later.
+   */
+  private long firstSeen(CameraWindow window, Candidate candidate) {
+    for (long bucket = window.bucket - BUCKETS; bucket <= window.bucket; bucket++) {
+      if (candidate.hits[slot(bucket)] > 0) {
+        return Math.max(candidate.firstSeenAt, bucket * bucketMillis);
+      }
+    }
+    return candidate.firstSeenAt;
   }
 
   private Sighting near(List<Sighting> sightings, double x, double y) {
@@ -185,35 +322,38 @@ public final class PresenceTracker {
     open.violationId =
         rule.blockId() + "/" + rule.zoneId() + "/" + rule.type() + "/" + open.detectedAt;
     state.open = open;
-    anchor(window, standing);
-    // Evidence: the frames that showed the object while it stood.
-    for (FrameRecord frame : window.frames) {
-      Sighting match = near(frame.sightings, window.anchorX, window.anchorY);
-      if (match != null) {
-        remember(window, frame.frame, match);
-      }
-    }
+    anchor(window, standing, observation.frame, now);
   }
 
-  private void anchor(CameraWindow window, Standing standing) {
+  private void anchor(CameraWindow window, Standing standing, long frame, long now) {
     window.anchored = true;
-    window.anchorX = standing.sighting().groundX;
-    window.anchorY = standing.sighting().groundY;
+    window.anchorX = standing.candidate().x;
+    window.anchorY = standing.candidate().y;
     window.firstSeenAt = standing.firstSeenAt();
-    window.lastSeenAt = window.frames.get(window.frames.size() - 1).eventTime;
+    window.lastSeenAt = now;
     window.framesObserved = standing.framesObserved();
     window.framesWithObject = standing.framesWithObject();
+    // Evidence: the track it was first seen under, and this frame.
+    if (standing.candidate().firstTrack != null) {
+      window.tracks.add(standing.candidate().firstTrack);
+    }
+    remember(window, frame, standing.sighting());
   }
 
   private boolean seenByCamera(
-      CameraWindow window, List<Sighting> sightings, ZoneObservation observation, long now) {
+      CameraWindow window,
+      Map<Candidate, Sighting> seenNow,
+      List<Sighting> sightings,
+      ZoneObservation observation,
+      long now) {
     if (!window.anchored) {
-      Standing standing = standingObject(window, now);
+      Standing standing = standingObject(window, seenNow, now);
       if (standing == null) {
         // Not located by this camera yet: any relevant object it sees keeps the zone from clearing.
         return !sightings.isEmpty();
       }
-      anchor(window, standing);
+      anchor(window, standing, observation.frame, now);
+      return true;
     }
     window.framesObserved++;
     Sighting match = near(sightings, window.anchorX, window.anchorY);
@@ -228,30 +368,39 @@ public final class PresenceTracker {
 
   /** Keeps a bounded sample of evidence: the first frames, then always the latest. */
   private static void remember(CameraWindow window, long frame, Sighting sighting) {
-    if (window.sampleFrames.size() >= MAX_SAMPLE_FRAMES) {
-      int last = window.sampleFrames.size() - 1;
-      window.sampleFrames.set(last, frame);
-      window.boxes.set(last, box(sighting));
+    int size = window.samples == null ? 0 : window.samples.length;
+    int at = size;
+    if (size >= MAX_SAMPLE_FRAMES) {
+      at = size - 1;
     } else {
-      window.sampleFrames.add(frame);
-      window.boxes.add(box(sighting));
+      window.samples =
+          Arrays.copyOf(window.samples == null ? new long[0] : window.samples, size + 1);
+      window.sampleBoxes =
+          Arrays.copyOf(
+              window.sampleBoxes == null ? new float[0] : window.sampleBoxes, 4 * (size + 1));
     }
+    window.samples[at] = frame;
+    window.sampleBoxes[4 * at] = (float) sighting.boxX;
+    window.sampleBoxes[4 * at + 1] = (float) sighting.boxY;
+    window.sampleBoxes[4 * at + 2] = (float) sighting.boxW;
+    window.sampleBoxes[4 * at + 3] = (float) sighting.boxH;
     if (window.tracks.size() < MAX_TRACKS && !window.tracks.contains(sighting.track)) {
       window.tracks.add(sighting.track);
     }
   }
 
-  private static double[] box(Sighting sighting) {
-    return new double[] {sighting.boxX, sighting.boxY, sighting.boxW, sighting.boxH};
+  /** A stored float as the decimal it was (0.46f as 0.46, not 0.46000000834465027). */
+  private static double decimal(float value) {
+    return Double.parseDouble(Float.toString(value));
   }
 
   private static void resetEvidence(CameraWindow window) {
     window.anchored = false;
     window.framesObserved = 0;
     window.framesWithObject = 0;
-    window.sampleFrames.clear();
+    window.samples = null;
+    window.sampleBoxes = null;
     window.tracks.clear();
-    window.boxes.clear();
   }
 
   private ViolationEvent event(ZoneState state, ViolationEventKind kind, long now) {
@@ -263,9 +412,17 @@ public final class PresenceTracker {
       if (!window.anchored) {
         continue;
       }
+      List<Long> frames = new ArrayList<>();
       List<Box> boxes = new ArrayList<>();
-      for (double[] b : window.boxes) {
-        boxes.add(new Box(b[0], b[1], b[2], b[3]));
+      for (int i = 0; window.samples != null && i < window.samples.length; i++) {
+        frames.add(window.samples[i]);
+        float[] b = window.sampleBoxes;
+        boxes.add(
+            new Box(
+                decimal(b[4 * i]),
+                decimal(b[4 * i + 1]),
+                decimal(b[4 * i + 2]),
+                decimal(b[4 * i + 3])));
       }
       cameras.add(
           CameraEvidence.newBuilder()
@@ -274,7 +431,7 @@ public final class PresenceTracker {
               .setLastFrameAt(Instant.ofEpochMilli(window.lastSeenAt))
               .setFramesObserved(window.framesObserved)
               .setFramesWithObject(window.framesWithObject)
-              .setSampleFrames(new ArrayList<>(window.sampleFrames))
+              .setSampleFrames(frames)
               .setTracks(new ArrayList<>(window.tracks))
               .setBoxes(boxes)
               .build());
