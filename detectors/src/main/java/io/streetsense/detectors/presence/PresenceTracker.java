@@ -308,4 +308,113 @@ public final class PresenceTracker {
         .setEvidence(new Evidence(cameras, null))
         .build();
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Read-only queries, for `streetsense explain` (package io.streetsense.detectors.explain): they
+  // read the state the way the decision above does and never change it.
+  // ---------------------------------------------------------------------------------------------
+
+  /** The rule this tracker decides. */
+  public PresenceRule rule() {
+    return rule;
+  }
+
+  /**
+   * The best candidate in a camera's latest frame, measured as the opening decision measures it:
+   * how many of the camera's kept frames (at most the last dwell, since {@code watchingSince}) show
+   * an object within the drift of where this one stands now.
+   *
+   * @param watchingSince since when this camera has watched the zone without an outage
+   * @param framesObserved the camera's kept frames
+   * @param framesWithObject those showing the candidate near where it stands now
+   */
+  public record Candidate(
+      String cameraId,
+      Sighting sighting,
+      long watchingSince,
+      long firstSeenAt,
+      int framesObserved,
+      int framesWithObject) {
+    /** Share of the kept frames showing the candidate, against the rule's {@code presence}. */
+    public double share() {
+      return framesObserved == 0 ? 0 : (double) framesWithObject / framesObserved;
+    }
+  }
+
+  /**
+   * The candidate of the camera's latest frame seen in most of its kept frames, also when short of
+   * the rule's presence; null when the camera's latest frame shows nothing relevant (or the zone
+   * holds no window of this camera).
+   */
+  public Candidate bestCandidate(ZoneState state, String cameraId) {
+    CameraWindow window = state.cameras.get(cameraId);
+    if (window == null || window.frames.isEmpty()) {
+      return null;
+    }
+    List<FrameRecord> frames = window.frames;
+    FrameRecord current = frames.get(frames.size() - 1);
+    Candidate best = null;
+    for (Sighting candidate : current.sightings) {
+      int matched = 0;
+      long firstSeen = Long.MAX_VALUE;
+      for (FrameRecord frame : frames) {
+        if (near(frame.sightings, candidate.groundX, candidate.groundY) != null) {
+          matched++;
+          firstSeen = Math.min(firstSeen, frame.eventTime);
+        }
+      }
+      if (best == null || matched > best.framesWithObject()) {
+        best =
+            new Candidate(
+                cameraId, candidate, window.watchingSince, firstSeen, frames.size(), matched);
+      }
+    }
+    return best;
+  }
+
+  /** Since when the camera has watched the zone without an outage, or null without a window. */
+  public Long watchingSince(ZoneState state, String cameraId) {
+    CameraWindow window = state.cameras.get(cameraId);
+    return window == null ? null : window.watchingSince;
+  }
+
+  /**
+   * The open violation as the clearing decision sees it.
+   *
+   * @param locatedBy the cameras that have located the object (only they can show it gone)
+   * @param seenClearSince since when a camera that located it has watched without seeing it (the
+   *     earliest of them), or null while it is still seen or no camera has located it
+   */
+  public record OpenState(
+      String violationId,
+      long detectedAt,
+      long openedAt,
+      long lastSeenAt,
+      List<String> locatedBy,
+      Long seenClearSince) {}
+
+  /** The open violation, or null. */
+  public OpenState openState(ZoneState state) {
+    OpenViolation open = state.open;
+    if (open == null) {
+      return null;
+    }
+    List<String> located = new ArrayList<>();
+    Long clearSince = null;
+    for (Map.Entry<String, CameraWindow> entry : new TreeMap<>(state.cameras).entrySet()) {
+      CameraWindow window = entry.getValue();
+      if (!window.anchored) {
+        continue;
+      }
+      located.add(entry.getKey());
+      long since = Math.max(open.lastSeenAt, window.watchingSince);
+      FrameRecord last =
+          window.frames.isEmpty() ? null : window.frames.get(window.frames.size() - 1);
+      if (last != null && last.eventTime > open.lastSeenAt) {
+        clearSince = clearSince == null ? since : Math.min(clearSince, since);
+      }
+    }
+    return new OpenState(
+        open.violationId, open.detectedAt, open.openedAt, open.lastSeenAt, located, clearSince);
+  }
 }
