@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       JobCommand.class,
       BridgeCommand.class,
-      ViewsCommand.class
+      ViewsCommand.class,
+      ExplainCommand.class
     })
 public final class StreetSense implements Callable<Integer> {
 

@@ -237,7 +237,7 @@ final class OverflowReplay {
         facts.put(
             "kerb " + kerbId + "/" + camera,
             new Fact(
-                "0|0|" + online,
+                "0|false|" + online,
                 "kerb "
                     + kerbId
                     + " by "
@@ -263,9 +263,33 @@ final class OverflowReplay {
                 .append(kerb.counted())
                 .append(" vehicle(s) counted");
         List<Object> anchorFields = new ArrayList<>();
+        // A moving vehicle leaves a candidate at every spot it passes: per track, the one seen
+        // most (the others are named by their number).
+        Map<String, AnchorState> byTrack = new LinkedHashMap<>();
+        Map<String, Integer> spots = new HashMap<>();
         for (AnchorState anchor : kerb.anchors()) {
+          spots.merge(anchor.track(), 1, Integer::sum);
+          AnchorState kept = byTrack.get(anchor.track());
+          if (kept == null
+              || anchor.standing() && !kept.standing()
+              || anchor.standing() == kept.standing() && anchor.hits() > kept.hits()) {
+            byTrack.put(anchor.track(), anchor);
+          }
+        }
+        boolean promising = false;
+        for (AnchorState anchor : kerb.anchors()) {
+          promising |=
+              !anchor.standing()
+                  && t - anchor.firstSeenAt() >= OverflowRule.VEHICLE_STANDING.toMillis() / 2
+                  && anchor.hits() >= OverflowRule.VEHICLE_PRESENCE * anchor.frames();
+        }
+        for (AnchorState anchor : byTrack.values()) {
+          int more = spots.get(anchor.track()) - 1;
           String why = why(anchor, t);
           text.append("\n  vehicle track ").append(anchor.track()).append(": ").append(why);
+          if (more > 0) {
+            text.append(" (and ").append(more).append(" more spot(s) it passed)");
+          }
           Map<String, Object> a = new LinkedHashMap<>();
           a.put("track", anchor.track());
           a.put("firstSeenAt", recorder.clock(anchor.firstSeenAt()));
@@ -278,7 +302,8 @@ final class OverflowReplay {
         }
         facts.put(
             "kerb " + kerbId + "/" + kerb.cameraId(),
-            new Fact(kerb.counted() + "|" + kerb.anchors().size() + "|true", text.toString()));
+            // A change: the count, or a vehicle halfway to standing (a passing car is neither).
+            new Fact(kerb.counted() + "|" + promising + "|true", text.toString()));
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("kerb", kerbId);
         k.put("camera", kerb.cameraId());

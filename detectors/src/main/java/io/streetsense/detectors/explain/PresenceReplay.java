@@ -29,7 +29,12 @@ final class PresenceReplay {
   private final long offlineAfter;
   private final Recorder recorder;
 
+  /** A candidate missed in the latest frames is still reported this long. */
+  private static final long CANDIDATE_MEMORY = 10_000;
+
   private ZoneState state = new ZoneState();
+  private Candidate lastCandidate;
+  private long lastCandidateAt;
   private final Map<String, Long> lastFrameAt = new HashMap<>();
 
   // What the verdict needs, over the window.
@@ -161,6 +166,17 @@ final class PresenceReplay {
       }
     }
     long dwell = rule.dwell().toMillis();
+    long missedFor = 0;
+    if (best != null) {
+      lastCandidate = best;
+      lastCandidateAt = t;
+    } else if (lastCandidate != null
+        && t - lastCandidateAt <= CANDIDATE_MEMORY
+        && online.contains(lastCandidate.cameraId())) {
+      // Missed in the latest frames (flicker, a passer-by in front): still the candidate.
+      best = lastCandidate;
+      missedFor = t - lastCandidateAt;
+    }
     if (recorder.inWindow(t)) {
       longestWatched = Math.max(longestWatched, watched);
       if (best != null && (bestShare == null || best.share() > bestShare.share())) {
@@ -184,7 +200,7 @@ final class PresenceReplay {
               String.format(
                   java.util.Locale.ROOT,
                   "candidate: %s (track %s, %s) presence %.2f (%d of %d frames) vs the rule's %.2f;"
-                      + " watched %s without an outage (dwell %s)",
+                      + " watched %s without an outage (dwell %s)%s",
                   best.sighting().cls,
                   best.sighting().track,
                   best.cameraId(),
@@ -193,7 +209,8 @@ final class PresenceReplay {
                   best.framesObserved(),
                   rule.presence(),
                   Durations.of(candidateWatched),
-                  Durations.of(dwell))));
+                  Durations.of(dwell),
+                  missedFor == 0 ? "" : "; not in the last " + Durations.of(missedFor))));
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("camera", best.cameraId());
       c.put("class", best.sighting().cls);
@@ -225,7 +242,13 @@ final class PresenceReplay {
       facts.put(
           "violation",
           new Fact(
-              open.violationId() + "|" + (open.seenClearSince() != null),
+              // Seen clear for a moment (one frame missing the object) is not a change: a
+              // stretch of a tenth of the clear time (at least 10 s) is.
+              open.violationId()
+                  + "|"
+                  + (open.seenClearSince() != null
+                      && t - open.seenClearSince()
+                          >= Math.max(10_000, rule.clearFor().toMillis() / 10)),
               "violation open since "
                   + recorder.clock(open.openedAt())
                   + " (detected "
