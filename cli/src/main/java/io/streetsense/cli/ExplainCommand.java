@@ -41,6 +41,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,23 +77,30 @@ final class ExplainCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin ConfigFileOption config;
 
-  @Option(names = "--blockmaps", description = "Folder of block-map YAML files (one per block).")
+  @Option(
+      names = "--blockmaps",
+      paramLabel = "DIR",
+      description = "Folder of block-map YAML files (one per block).")
   Path blockMaps;
 
-  @Option(names = "--block", description = "The block's id.")
+  @Option(names = "--block", paramLabel = "ID", description = "The block's id.")
   String block;
 
-  @Option(names = "--zone", description = "The zone's id: a presence zone, or a parking zone.")
+  @Option(
+      names = "--zone",
+      paramLabel = "ID",
+      description = "The zone's id: a presence zone, or a parking zone.")
   String zone;
 
-  @Option(names = "--from", description = "Start of the window to explain.")
+  @Option(names = "--from", paramLabel = "TIME", description = "Start of the window to explain.")
   String from;
 
-  @Option(names = "--to", description = "End of the window to explain.")
+  @Option(names = "--to", paramLabel = "TIME", description = "End of the window to explain.")
   String to;
 
   @Option(
       names = "--every",
+      paramLabel = "DURATION",
       defaultValue = "60s",
       description =
           "A summary every this much event time (30s, 5m, PT1M). Default: ${DEFAULT-VALUE}.")
@@ -99,12 +108,14 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(
       names = "--format",
+      paramLabel = "text|json",
       defaultValue = "text",
       description = "text, or json (one object a line). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(
       names = "--read-timeout",
+      paramLabel = "DURATION",
       defaultValue = "PT2M",
       description = "Give up reading Kafka after this long. Default: ${DEFAULT-VALUE}.")
   Duration readTimeout;
@@ -113,6 +124,9 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The explanation is the output (and --format json is read by programs): the libraries' and
+    // the block-map loader's progress lines would go to the same console, so only warnings here.
+    Configurator.setLevel("io.streetsense", Level.WARN);
     if (!format.equals("text") && !format.equals("json")) {
       throw new IllegalArgumentException("--format must be text or json, got " + format);
     }

@@ -193,7 +193,9 @@ final class OverflowReplay {
               Locale.ROOT, "presence %.2f of %.1f", presence, OverflowRule.VEHICLE_PRESENCE));
     }
     if (unseen > grace) {
-      reasons.add("unseen for " + unseen / 1000 + " s > grace " + grace / 1000 + " s");
+      reasons.add(
+          String.format(
+              Locale.ROOT, "unseen for %.1f s > grace %d s", unseen / 1000.0, grace / 1000));
     }
     return "does not count: " + String.join("; ", reasons);
   }
@@ -495,7 +497,11 @@ final class OverflowReplay {
     long longest = candidates.values().stream().mapToLong(s -> s[0]).max().orElse(0);
     long bestPresence = candidates.values().stream().mapToLong(s -> s[1]).max().orElse(0);
     long standing = OverflowRule.VEHICLE_STANDING.toMillis();
-    String text = candidates.size() + " vehicle candidate(s) seen, " + counted + " ever counted";
+    String text =
+        candidates.size()
+            + " vehicle candidate(s) seen (a vehicle passing leaves one at each spot), "
+            + counted
+            + " ever counted";
     if (longest < standing) {
       long seenOver = candidates.values().stream().mapToLong(s -> s[3]).max().orElse(0);
       return text
