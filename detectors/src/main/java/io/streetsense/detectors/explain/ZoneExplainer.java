@@ -41,9 +41,10 @@ import java.util.TreeSet;
  *
  * <p>Records are applied in event-time order with the detectors' tie-breaks: camera frames by
  * (camera, frame) at one instant, sensor messages by (sensor, seq) and before camera views.
- * Duplicates are dropped, as the job's de-duplication stage does: a camera frame whose (camera,
- * frame) was already offered, a sensor message whose (sensor, seq) was. The job also drops records
- * that reach it behind its watermark; a replay cannot know the arrival order, so it uses them all.
+ * Duplicates are dropped, as the de-duplication stage upstream of the job's detectors does: a
+ * camera frame whose (camera, frame) was already offered, a sensor message whose (sensor, seq) was.
+ * The job also drops records that reach it behind its watermark; a replay cannot know the arrival
+ * order, so it uses them all.
  *
  * <p>The replay starts {@link #lookBack} before {@code from}, so the decision's state at {@code
  * from} is rebuilt: the longest dwell or clear time plus a margin, for overflow at least the time a
