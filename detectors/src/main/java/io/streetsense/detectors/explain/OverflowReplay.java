@@ -419,9 +419,9 @@ final class OverflowReplay {
           .append(recorder.clock(opened.getDetectedAt().toEpochMilli()))
           .append(" for the rule's ")
           .append(dwell)
-          .append("; the work-order loop files an order for it (")
+          .append("; the work-order loop files an order for ")
           .append(opened.getViolationId())
-          .append(").");
+          .append(" (or adds it as evidence to the zone's order if one is still open).");
     } else if (atStart != null && atStart.violationId() != null) {
       verdict
           .append("no new order: ")

@@ -291,6 +291,20 @@ final class PresenceReplay {
     return text;
   }
 
+  /** ", seen in 173 of 181 frames of JS-C-01" from the event's first camera, or nothing. */
+  private static String evidenceText(ViolationEvent event) {
+    if (event.getEvidence() == null || event.getEvidence().getCameras().isEmpty()) {
+      return "";
+    }
+    var camera = event.getEvidence().getCameras().get(0);
+    return ", seen in "
+        + camera.getFramesWithObject()
+        + " of "
+        + camera.getFramesObserved()
+        + " frames of "
+        + camera.getCameraId();
+  }
+
   static Map<String, Object> eventFields(ViolationEvent event) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("kind", event.getKind().name());
@@ -324,13 +338,14 @@ final class PresenceReplay {
           .append(recorder.clock(first.getEventTime().toEpochMilli()))
           .append(": an object stood from ")
           .append(recorder.clock(first.getDetectedAt().toEpochMilli()))
-          .append(", seen in at least ")
-          .append(Durations.percent(rule.presence()))
-          .append(" of a camera's frames over the ")
+          .append(evidenceText(first))
+          .append(" for the ")
           .append(Durations.of(rule.dwell()))
-          .append(" dwell; the work-order loop files an order for it (")
+          .append(" dwell (the rule needs ")
+          .append(Durations.percent(rule.presence()))
+          .append(" of one camera's frames); the work-order loop files an order for ")
           .append(first.getViolationId())
-          .append(").");
+          .append(" (or adds it as evidence to the zone's order if one is still open).");
       if (opened.size() > 1) {
         verdict.append(" It opened ").append(opened.size()).append(" times in the window.");
       }
