@@ -2,6 +2,7 @@ package io.streetsense.detectors.explain;
 
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.blockmap.TimeWindow;
 import io.streetsense.blockmap.Zone;
 import io.streetsense.blockmap.ZoneKind;
 import io.streetsense.detectors.DetectorConfig;
@@ -13,6 +14,7 @@ import io.streetsense.detectors.presence.PresenceTracker;
 import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.ParkingSensorEvent;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -172,6 +174,21 @@ public final class ZoneExplainer {
     return longest.plus(LOOK_BACK_MARGIN);
   }
 
+  /** "SAT,SUN 16:00-21:00; FRI 18:00-22:00", in the block's local time. */
+  private static String windows(List<TimeWindow> windows) {
+    List<String> texts = new ArrayList<>();
+    for (TimeWindow window : windows) {
+      List<String> days = new ArrayList<>();
+      for (DayOfWeek day : DayOfWeek.values()) {
+        if (window.days().contains(day)) {
+          days.add(day.name().substring(0, 3));
+        }
+      }
+      texts.add(String.join(",", days) + " " + window.from() + "-" + window.to());
+    }
+    return String.join("; ", texts);
+  }
+
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
@@ -294,7 +311,7 @@ public final class ZoneExplainer {
               Durations.of(rule.clearFor()),
               rule.allowedWindows().isEmpty()
                   ? "never legal"
-                  : "legal in " + rule.allowedWindows()));
+                  : "legal " + windows(rule.allowedWindows())));
       header.add(
           "cameras: "
               + String.join(", ", cameras)

@@ -156,6 +156,44 @@ class ZoneExplainerTest {
   }
 
   @Test
+  void aCartOnTheMarketPitchDuringMarketHours_isLegal_noOrder_andTheVerdictSaysSo() {
+    // JS-Z-M1 is a market on SAT and SUN 16:00-21:00; 2026-11-28 is a Saturday. A cart stands
+    // on the pitch (JS-C-03) from 16:30 to 16:50 Shanghai time, all within the market's hours.
+    Instant saturday = Instant.parse("2026-11-28T08:30:00Z");
+    List<CameraFrame> pitch = new ArrayList<>();
+    for (int s = 0; s < 1200; s++) {
+      Instant time = saturday.plusSeconds(s);
+      pitch.add(
+          CameraFrame.newBuilder()
+              .setBlockId(BLOCK)
+              .setCameraId("JS-C-03")
+              .setEventTime(time)
+              .setFrame(s)
+              .setObjects(new ArrayList<>(List.of(object("9", "cart", 0.30, 0.70, 0.08, 0.10))))
+              .setReceivedAt(time.plusMillis(40))
+              .build());
+    }
+    ZoneExplainer explainer =
+        new ZoneExplainer(
+            JIASHAN,
+            "JS-Z-M1",
+            DetectorConfig.defaults(),
+            saturday,
+            saturday.plusSeconds(1200),
+            Duration.ofMinutes(5));
+    pitch.forEach(explainer::offer);
+    Explanation explanation = explainer.explain();
+    String text = explanation.toText();
+    System.out.println(text);
+
+    assertTrue(explanation.events().isEmpty(), text);
+    assertTrue(text.contains("legal now (market hours): objects count as clear"), text);
+    assertTrue(
+        explanation.verdict().startsWith("no order: objects were there only while legal"),
+        explanation.verdict());
+  }
+
+  @Test
   void arrivalOrderDoesNotMatter() {
     for (int s = 0; s < 600; s++) {
       frame(
