@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
       "Streaming street sensing: parking sensors and street cameras in, violations and"
           + " closed-loop work orders out.",
       "",
-      "Options of 'run', 'job' and 'views' may also come from one properties file, --config"
+      "Options of 'run', 'job', 'views' and 'explain' may also come from one properties file, --config"
           + " FILE (keys are the long option names without dashes, e.g. kafka=broker-1:9092)."
     },
     subcommands = {
@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       JobCommand.class,
       BridgeCommand.class,
-      ViewsCommand.class
+      ViewsCommand.class,
+      ExplainCommand.class
     })
 public final class StreetSense implements Callable<Integer> {
 

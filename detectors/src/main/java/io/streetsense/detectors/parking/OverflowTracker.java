@@ -449,4 +449,137 @@ public final class OverflowTracker {
     }
     return cameras;
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Read-only queries, for `streetsense explain` (package io.streetsense.detectors.explain): they
+  // read the state the way evaluate() does and never change it. Ask them right after evaluate() at
+  // the same instant: evaluate() is what drops silent berths and offline cameras.
+  // ---------------------------------------------------------------------------------------------
+
+  /** The block's overflow rules, in map order. */
+  public List<OverflowRule> rules() {
+    return rules;
+  }
+
+  /** The rule of a parking zone, or null when it has none. */
+  public OverflowRule rule(String zoneId) {
+    for (OverflowRule rule : rules) {
+      if (rule.zoneId().equals(zoneId)) {
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A vehicle candidate of one camera on one kerb.
+   *
+   * @param frames the camera's frames since it was first seen
+   * @param hits those that showed it near where it was first seen
+   * @param standing whether it counts now (stood {@link OverflowRule#VEHICLE_STANDING}, seen in
+   *     {@link OverflowRule#VEHICLE_PRESENCE} of the frames, unseen at most {@link
+   *     OverflowRule#VEHICLE_GRACE})
+   */
+  public record AnchorState(
+      String track, long firstSeenAt, long lastSeenAt, int frames, int hits, boolean standing) {}
+
+  /** One online camera's view of one kerb: since when it covers it, what it counts, why. */
+  public record KerbState(
+      String kerbId,
+      String cameraId,
+      long coveredSince,
+      long lastFrameAt,
+      int counted,
+      List<AnchorState> anchors) {}
+
+  /**
+   * A parking zone's overflow condition at {@code now}.
+   *
+   * @param occupied berths occupied by the word of online sensors
+   * @param knownFree berths online sensors report free
+   * @param silentSensors sensors of the zone not heard from within the offline limit (or never)
+   * @param vehicles vehicles counted on the zone's kerbs (per kerb the most any one camera counts)
+   * @param allKerbsWatched whether every kerb has an online camera
+   * @param conditionSince since when both parts have held, or {@code Long.MIN_VALUE}
+   * @param violationId the open violation, or null
+   * @param clearSince since when the condition has been seen false by online devices while open, or
+   *     {@code Long.MIN_VALUE}
+   */
+  public record ZoneConditionState(
+      OverflowRule rule,
+      int occupied,
+      int knownFree,
+      int capacity,
+      List<String> silentSensors,
+      int vehicles,
+      boolean allKerbsWatched,
+      List<KerbState> kerbs,
+      long conditionSince,
+      String violationId,
+      long detectedAt,
+      long clearSince) {
+    public boolean occupancyHolds() {
+      return occupied >= rule.requiredOccupied();
+    }
+
+    public boolean vehiclesHold() {
+      return vehicles >= rule.vehicles();
+    }
+  }
+
+  /** The condition of a parking zone with an overflow rule at {@code now}; null without a rule. */
+  public ZoneConditionState conditionState(BlockParkingState state, String zoneId, long now) {
+    OverflowRule rule = rule(zoneId);
+    if (rule == null) {
+      return null;
+    }
+    Occupancy occupancy = occupancy(state, zoneId);
+    Vehicles vehicles = vehicles(state, rule, now);
+    List<String> silent = new ArrayList<>();
+    for (String sensorId : sensorsOfZone.getOrDefault(zoneId, List.of())) {
+      if (!state.berths.containsKey(sensorId)) {
+        silent.add(sensorId);
+      }
+    }
+    List<KerbState> kerbs = new ArrayList<>();
+    for (VehicleWatch watch : new TreeMap<>(state.watches).values()) {
+      if (!rule.noParking().contains(watch.zoneId)) {
+        continue;
+      }
+      List<AnchorState> anchors = new ArrayList<>();
+      List<VehicleAnchor> standing = standing(watch, now);
+      for (VehicleAnchor anchor : watch.anchors) {
+        anchors.add(
+            new AnchorState(
+                anchor.track,
+                anchor.firstSeenAt,
+                anchor.lastSeenAt,
+                anchor.frames,
+                anchor.hits,
+                standing.contains(anchor)));
+      }
+      kerbs.add(
+          new KerbState(
+              watch.zoneId,
+              watch.cameraId,
+              watch.coveredSince,
+              watch.lastFrameAt,
+              standing.size(),
+              anchors));
+    }
+    ZoneDecision decision = state.zones.get(zoneId);
+    return new ZoneConditionState(
+        rule,
+        occupancy.occupied(),
+        occupancy.knownFree(),
+        occupancy.capacity(),
+        silent,
+        vehicles.count(),
+        vehicles.allWatched(),
+        kerbs,
+        decision == null ? Long.MIN_VALUE : decision.conditionSince,
+        decision == null ? null : decision.violationId,
+        decision == null ? Long.MIN_VALUE : decision.detectedAt,
+        decision == null ? Long.MIN_VALUE : decision.clearSince);
+  }
 }

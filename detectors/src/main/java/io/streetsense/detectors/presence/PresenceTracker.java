@@ -449,4 +449,115 @@ public final class PresenceTracker {
         .setEvidence(new Evidence(cameras, null))
         .build();
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Read-only queries, for `streetsense explain` (package io.streetsense.detectors.explain): they
+  // read the state the way the decision above does and never change it.
+  // ---------------------------------------------------------------------------------------------
+
+  /** The rule this tracker decides. */
+  public PresenceRule rule() {
+    return rule;
+  }
+
+  /**
+   * A camera's best candidate place, measured as the opening decision measures it: the share of the
+   * camera's frames over the last dwell (its bucket window) that showed an object within the drift
+   * of the place.
+   *
+   * @param x where the place is (the ground point of its first sighting)
+   * @param firstTrack the tracker id of the place's first sighting
+   * @param watchingSince since when this camera has watched the zone without an outage
+   * @param firstSeenAt when the object was first seen there within the last dwell
+   * @param framesObserved the camera's frames over the last dwell
+   * @param framesWithObject those showing something at the place
+   */
+  public record CandidateView(
+      String cameraId,
+      double x,
+      double y,
+      String firstTrack,
+      long watchingSince,
+      long firstSeenAt,
+      int framesObserved,
+      int framesWithObject) {
+    /** Share of the frames showing the candidate, against the rule's {@code presence}. */
+    public double share() {
+      return framesObserved == 0 ? 0 : (double) framesWithObject / framesObserved;
+    }
+  }
+
+  /**
+   * The camera's candidate place seen in most of its frames over the last dwell, also when short of
+   * the rule's presence; null when the camera has seen nothing relevant lately (or the zone holds
+   * no window of this camera).
+   */
+  public CandidateView bestCandidate(ZoneState state, String cameraId) {
+    CameraWindow window = state.cameras.get(cameraId);
+    if (window == null || window.frameCounts == null) {
+      return null;
+    }
+    int frames = sum(window.frameCounts);
+    CandidateView best = null;
+    for (Candidate candidate : window.candidates) {
+      int hits = sum(candidate.hits);
+      if (hits > 0 && (best == null || hits > best.framesWithObject())) {
+        best =
+            new CandidateView(
+                cameraId,
+                candidate.x,
+                candidate.y,
+                candidate.firstTrack,
+                window.watchingSince,
+                firstSeen(window, candidate),
+                frames,
+                hits);
+      }
+    }
+    return best;
+  }
+
+  /** Since when the camera has watched the zone without an outage, or null without a window. */
+  public Long watchingSince(ZoneState state, String cameraId) {
+    CameraWindow window = state.cameras.get(cameraId);
+    return window == null ? null : window.watchingSince;
+  }
+
+  /**
+   * The open violation as the clearing decision sees it.
+   *
+   * @param locatedBy the cameras that have located the object (only they can show it gone)
+   * @param seenClearSince since when a camera that located it has watched without seeing it (the
+   *     earliest of them), or null while it is still seen or no camera has located it
+   */
+  public record OpenState(
+      String violationId,
+      long detectedAt,
+      long openedAt,
+      long lastSeenAt,
+      List<String> locatedBy,
+      Long seenClearSince) {}
+
+  /** The open violation, or null. */
+  public OpenState openState(ZoneState state) {
+    OpenViolation open = state.open;
+    if (open == null) {
+      return null;
+    }
+    List<String> located = new ArrayList<>();
+    Long clearSince = null;
+    for (Map.Entry<String, CameraWindow> entry : new TreeMap<>(state.cameras).entrySet()) {
+      CameraWindow window = entry.getValue();
+      if (!window.anchored) {
+        continue;
+      }
+      located.add(entry.getKey());
+      long since = Math.max(open.lastSeenAt, window.watchingSince);
+      if (window.lastFrameAt > open.lastSeenAt) {
+        clearSince = clearSince == null ? since : Math.min(clearSince, since);
+      }
+    }
+    return new OpenState(
+        open.violationId, open.detectedAt, open.openedAt, open.lastSeenAt, located, clearSince);
+  }
 }
