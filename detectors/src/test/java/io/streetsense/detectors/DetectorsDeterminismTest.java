@@ -1,11 +1,15 @@
 package io.streetsense.detectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.detectors.explain.Explanation;
+import io.streetsense.detectors.explain.ZoneExplainer;
 import io.streetsense.detectors.health.DeviceHealthChange;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
@@ -13,6 +17,8 @@ import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.testing.RepositoryBlockMaps;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +47,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DetectorsDeterminismTest {
   private static final DetectorConfig CONFIG = DetectorConfig.defaults(); // out-of-orderness 5 s
-  private static final BlockMaps MAPS =
-      BlockMaps.of(BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane")));
+  private static final BlockMap JIASHAN =
+      BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
+  private static final BlockMaps MAPS = BlockMaps.of(JIASHAN);
 
   /** One cluster for the three runs; 2 slots, or parallelism 2 waits for resources forever. */
   @RegisterExtension
@@ -160,6 +167,39 @@ class DetectorsDeterminismTest {
     assertEquals(once.violations(), twice.violations(), "every copy counts once");
     assertEquals(once.health(), twice.health());
     assertEquals(List.of(), twice.deadLetters(), "a copy within the bound is not late");
+  }
+
+  /**
+   * {@code streetsense explain} replays with the job's own decision code in the job's order, so on
+   * the same input it produces the very violation events of the whole graph: zone by zone, on the
+   * recorded street (a stall, a parking overflow with housekeeping-timed updates, a camera outage,
+   * a duplicate sensor message).
+   */
+  @Test
+  void theExplainReplay_producesTheJobsViolationEvents_zoneByZone() throws Exception {
+    JiashanStreet street = new JiashanStreet();
+    Map<String, List<ViolationEvent>> job = run(street.frames, street.parking).violations();
+    assertEquals(2, job.size(), job.keySet().toString());
+
+    Instant from = Instant.ofEpochMilli(JiashanStreet.T0);
+    Instant to = from.plusSeconds(JiashanStreet.SECONDS);
+    for (String zone : List.of("JS-Z-NV1", "JS-Z-P1")) {
+      ZoneExplainer explainer =
+          new ZoneExplainer(JIASHAN, zone, CONFIG, from, to, Duration.ofMinutes(1));
+      street.frames.forEach(explainer::offer);
+      street.parking.forEach(explainer::offer);
+      Explanation explanation = explainer.explain();
+      List<ViolationEvent> expected =
+          job.entrySet().stream()
+              .filter(e -> e.getKey().startsWith("jiashan-lane/" + zone + "/"))
+              .findFirst()
+              .orElseThrow()
+              .getValue();
+      assertFalse(expected.isEmpty());
+      assertEquals(expected, explanation.events(), zone + "\n" + explanation.toText());
+      System.out.println(
+          "explain = job: " + zone + " " + expected.size() + " events; " + explanation.verdict());
+    }
   }
 
   /** About one message in seven again, after up to 3 s of later messages. */
