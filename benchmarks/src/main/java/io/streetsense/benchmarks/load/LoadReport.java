@@ -544,6 +544,7 @@ final class LoadReport {
           .append("</p>");
     }
     cpuTable(h, p);
+    stageTable(h, p);
     Results.Step focus = focusStep(p);
     if (focus != null) {
       h.append("<p class='small'>Inside the bridge+Flink JVM in step '")
@@ -622,6 +623,35 @@ final class LoadReport {
         Double v = c.get(proc);
         h.append("<td>")
             .append(v == null ? "–" : String.format(Locale.ROOT, "%.2f", v))
+            .append("</td>");
+      }
+      h.append("</tr>");
+    }
+    h.append("</table>");
+  }
+
+  /**
+   * CPU microseconds per device message by pipeline stage (rows) in each step ({@code --profile}).
+   */
+  private static void stageTable(StringBuilder h, Results.Phase p) {
+    Map<String, Map<String, Double>> byStep = p.cpuMicrosPerMessageByStage();
+    if (byStep == null || byStep.isEmpty()) {
+      return;
+    }
+    Set<String> stages = new LinkedHashSet<>();
+    byStep.values().forEach(m -> stages.addAll(m.keySet()));
+    h.append("<p class='small'>CPU microseconds per device message by stage, from the system under")
+        .append(" test's flight recording (execution samples of its Java threads, shared out over")
+        .append(" their measured CPU; the JVM's own threads as one row):</p>")
+        .append("<table><tr><th class='l'>stage</th>");
+    byStep.keySet().forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
+    h.append("</tr>");
+    for (String stage : stages) {
+      h.append("<tr><td class='l'>").append(esc(stage)).append("</td>");
+      for (Map<String, Double> m : byStep.values()) {
+        Double v = m.get(stage);
+        h.append("<td>")
+            .append(v == null ? "–" : String.format(Locale.ROOT, "%.1f", v))
             .append("</td>");
       }
       h.append("</tr>");

@@ -215,6 +215,16 @@ public final class LoadTest implements Callable<Integer> {
       description = "Unacknowledged publishes per connection. Default: ${DEFAULT-VALUE}.")
   int publishWindow;
 
+  @Option(
+      names = "--profile",
+      description =
+          "Record the system under test with Java Flight Recorder (sut-<phase>.jfr in the work"
+              + " directory) and report, for each step's counted part, the CPU microseconds per"
+              + " device message by pipeline stage (MQTT, bridge, Kafka, Flink source, each"
+              + " detector, work orders, metrics, checkpointing, GC, ...). Costs a few percent of"
+              + " CPU.")
+  boolean profile;
+
   @Option(names = "--sut-heap", defaultValue = "2g", description = "Default: ${DEFAULT-VALUE}.")
   String sutHeap;
 

@@ -10,6 +10,8 @@ import io.streetsense.benchmarks.accuracy.Expected;
 import io.streetsense.blockmap.Zone;
 import io.streetsense.schemas.Topics;
 import io.streetsense.simulator.GroundTruth;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +84,10 @@ final class PhaseRun {
   private volatile boolean sampling = true;
   private ChildJvm sut;
   private ChildJvm gen;
+
+  /** Each step's counted part, wall-clock epoch ms [from, to), for the profile. */
+  private final Map<String, long[]> countedWindows = new LinkedHashMap<>();
+
   private OutputReader reader;
   private Admin admin;
   private long phaseStartMs;
@@ -228,6 +234,7 @@ final class PhaseRun {
         admin.close(Duration.ofSeconds(5));
       }
     }
+    Map<String, Map<String, Double>> profile = t.profile ? profile() : Map.of();
     // Latency samples of a step keep arriving after it ended (records of its messages that were
     // still queued): the figures are taken once everything has been read.
     List<Results.Step> finalSteps = new ArrayList<>();
@@ -275,7 +282,48 @@ final class PhaseRun {
         accuracy,
         checks,
         List.copyOf(samples),
-        timeline);
+        timeline,
+        profile);
+  }
+
+  /** Where the system under test's flight recording goes ({@code --profile}). */
+  private Path recording() {
+    return dir.resolve("sut-" + kind.label() + ".jfr");
+  }
+
+  /**
+   * CPU microseconds per device message by stage in each step's counted part, from the flight
+   * recording the system under test wrote when it stopped ({@link JfrStages}).
+   */
+  private Map<String, Map<String, Double>> profile() {
+    Map<String, Map<String, Double>> byStep = new LinkedHashMap<>();
+    Path file = recording();
+    if (!Files.isRegularFile(file)) {
+      checks.put("profile", "no flight recording at " + file);
+      return byStep;
+    }
+    checks.put("profileRecording", file.toString());
+    for (Results.Step step : steps) {
+      long[] window = countedWindows.get(step.label());
+      Double java = step.sutThreadCores().get("(all Java threads)");
+      Double vm = step.sutThreadCores().get("(GC, JIT, other VM threads)");
+      if (window == null || java == null || vm == null) {
+        continue;
+      }
+      try {
+        Map<String, Double> micros =
+            JfrStages.microsPerMessage(
+                JfrStages.samplesByStage(file, window[0], window[1]), java, vm, step.bridgeRate());
+        byStep.put(step.label(), micros);
+        LoadTest.progress(
+            "%s: step '%s': CPU per device message by stage (%.0f msgs/s into Kafka, %.2f cores):%n%s",
+            kind.label(), step.label(), step.bridgeRate(), java + vm, JfrStages.table(micros));
+      } catch (IOException e) {
+        checks.put("profile", "cannot read " + file + ": " + e);
+        break;
+      }
+    }
+    return byStep;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -392,14 +440,11 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: starting the system under test (%s job, parallelism %d)",
         kind.label(), kind == Kind.PASSTHROUGH ? "passthrough" : "StreetSense", t.parallelism);
-    sut =
-        ChildJvm.start(
-            "sut-" + kind.label(),
-            List.of("-Xmx" + t.sutHeap, "-XX:+UseG1GC"),
-            PipelineProcess.class,
-            args,
-            dir,
-            this::onSut);
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + t.sutHeap, "-XX:+UseG1GC"));
+    if (t.profile) {
+      jvm.addAll(JfrStages.recordingOptions(recording()));
+    }
+    sut = ChildJvm.start("sut-" + kind.label(), jvm, PipelineProcess.class, args, dir, this::onSut);
     JsonNode ready = sut.await("ready", Duration.ofSeconds(240), true);
     sutStartSeconds = ready.path("startSeconds").asDouble();
     LoadTest.progress(
@@ -507,6 +552,7 @@ final class PhaseRun {
     book.close(label, end);
     Results.Step s = evaluate(label, stepKind, rate, start, start + warmup.toMillis(), end);
     steps.add(s);
+    countedWindows.put(label, new long[] {start + warmup.toMillis(), end});
     LatencyBook.Summary headline = s.latency().get(headlineMetric());
     LoadTest.progress(
         "%s: step '%s' %s: offered %.0f, Kafka in %.0f, job %.0f msgs/s; lag %d -> %d (%+.0f/s = %.2f%%"

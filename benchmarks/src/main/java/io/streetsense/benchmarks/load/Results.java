@@ -217,5 +217,6 @@ final class Results {
       Accuracy accuracy,
       Map<String, Object> checks,
       List<Sample> samples,
-      Map<String, Map<Long, LatencyBook.Summary>> latencyTimeline) {}
+      Map<String, Map<Long, LatencyBook.Summary>> latencyTimeline,
+      Map<String, Map<String, Double>> cpuMicrosPerMessageByStage) {}
 }
