@@ -44,8 +44,9 @@ import org.junit.jupiter.api.Test;
  * vehicles, dwell 10 min; verify clear_for 5 min), its kerb JS-Z-NP1 seen by camera JS-C-03, and
  * its alternative JS-Z-P2 (4 berths, JS-P-09..12).
  *
- * <p>Vehicles count once they have stood 30 s, and keep counting 15 s after last seen (flicker): a
- * pair arriving at 0 s makes the condition hold from 30 s, so the violation opens at 630 s.
+ * <p>Vehicles count once they have stood 30 s, and keep counting 45 s after last seen (flicker, a
+ * bus passing in front): a pair arriving at 0 s makes the condition hold from 30 s, so the
+ * violation opens at 630 s.
  */
 class ParkingOverflowDetectorTest {
   private static final String BLOCK = "jiashan-lane";
@@ -235,18 +236,30 @@ class ParkingOverflowDetectorTest {
 
   @Test
   void overflowEndingJustBeforeTheDwell_opensNothing_andJustAfter_opens() throws Exception {
-    // The cars count 15 s past their last sighting: last seen at 614 s keeps the condition to 629
+    // The cars count 45 s past their last sighting: last seen at 584 s keeps the condition to 629
     // s.
     List<Object> under =
-        merged(berths(0, 8, 0), kerb(0, 900, s -> s <= 614 ? twoCars(s) : List.of()));
+        merged(berths(0, 8, 0), kerb(0, 900, s -> s <= 584 ? twoCars(s) : List.of()));
     assertEquals(List.of(), run(under, T0 + 900 * SECOND));
 
     tearDown();
     setUp();
     List<Object> over =
-        merged(berths(0, 8, 0), kerb(0, 900, s -> s <= 615 ? twoCars(s) : List.of()));
+        merged(berths(0, 8, 0), kerb(0, 900, s -> s <= 585 ? twoCars(s) : List.of()));
     List<ViolationEvent> events = run(over, T0 + 900 * SECOND);
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind());
+    assertEquals(630, second(events.get(0).getEventTime()));
+  }
+
+  @Test
+  void aBusHidingTheKerbForHalfAMinute_doesNotRestartTheDwell() throws Exception {
+    // Both cars unseen from 300 s to 330 s (a bus in front of the camera): they keep counting.
+    List<ViolationEvent> events =
+        run(
+            merged(
+                berths(0, 8, 0), kerb(0, 900, s -> s >= 300 && s < 330 ? List.of() : twoCars(s))),
+            T0 + 900 * SECOND);
+    assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
     assertEquals(630, second(events.get(0).getEventTime()));
   }
 
@@ -352,7 +365,7 @@ class ParkingOverflowDetectorTest {
             "OPENED@630 8/8 vehicles=2 alt=JS-Z-P2:3/4",
             "UPDATED@700 7/8 vehicles=2 alt=JS-Z-P2:3/4",
             "UPDATED@760 8/8 vehicles=2 alt=JS-Z-P2:3/4",
-            "UPDATED@1015 8/8 vehicles=0 alt=JS-Z-P2:3/4"),
+            "UPDATED@1045 8/8 vehicles=0 alt=JS-Z-P2:3/4"),
         expected,
         "one car swapping a berth neither clears nor reopens");
 
@@ -388,8 +401,8 @@ class ParkingOverflowDetectorTest {
 
     ViolationEvent cleared = events.get(events.size() - 1);
     assertEquals(ViolationEventKind.CLEARED, cleared.getKind(), events.toString());
-    // Last seen at 899 s, counted to 914 s; false from 915 s; clear 5 min later.
-    assertEquals(915 + 300, second(cleared.getEventTime()));
+    // Last seen at 899 s, counted to 944 s; false from 945 s; clear 5 min later.
+    assertEquals(945 + 300, second(cleared.getEventTime()));
     assertEquals(cleared.getViolationId(), events.get(0).getViolationId());
     assertEquals(1, kinds(events).stream().filter(k -> k == ViolationEventKind.OPENED).count());
     assertEquals(0, cleared.getEvidence().getParking().getVehiclesInNoParking());
@@ -434,7 +447,7 @@ class ParkingOverflowDetectorTest {
         List.of(
             "OPENED@630 8/8 vehicles=2 alt=JS-Z-P2:3/4",
             // With no device speaking, housekeeping evaluates the block once a minute.
-            "UPDATED@720 8/8 vehicles=0 alt=JS-Z-P2:3/4",
+            "UPDATED@780 8/8 vehicles=0 alt=JS-Z-P2:3/4",
             "UPDATED@1860 0/8 vehicles=0 alt=JS-Z-P2:0/4"),
         events.stream().map(ParkingOverflowDetectorTest::describe).collect(Collectors.toList()),
         "the evidence says what is known: no counted cars, then no berths known");
