@@ -274,9 +274,14 @@ public final class PresenceTracker {
         continue; // not seen now
       }
       int hits = sum(candidate.hits);
-      if ((double) hits / frames >= rule.presence()
+      long firstSeen = firstSeen(window, candidate);
+      // Present for the dwell: seen there since its start (to the bucket), and in enough of the
+      // frames since. The share alone would open a stall that stood 0.6 of the dwell in a zone a
+      // camera was already watching (a cart stopping for two minutes of a three-minute dwell).
+      if (now - firstSeen >= dwellMillis
+          && (double) hits / frames >= rule.presence()
           && (best == null || hits > best.framesWithObject())) {
-        best = new Standing(candidate, sighting, firstSeen(window, candidate), frames, hits);
+        best = new Standing(candidate, sighting, firstSeen, frames, hits);
       }
     }
     return best;

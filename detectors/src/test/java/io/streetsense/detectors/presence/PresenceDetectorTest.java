@@ -167,6 +167,25 @@ class PresenceDetectorTest {
   }
 
   @Test
+  void cartStoppingTwoMinutes_inALaneTheCameraAlreadyWatches_isNotAStall() throws Exception {
+    // A vendor walks through the lane (the zone is active, the camera's dwell has begun), then a
+    // cart stops for 2 minutes of the 3-minute dwell. Seen in every frame of those 2 minutes, it
+    // fills 2/3 of the last dwell's frames, over presence 0.6: but it was not there a dwell ago.
+    List<ViolationEvent> events =
+        run(
+            seconds(
+                "JS-C-01",
+                0,
+                500,
+                s ->
+                    s < 60
+                        ? List.of(stall("9", 0.10 + 0.005 * s, 0.90))
+                        : s >= 100 && s < 220 ? List.of(stall("7", 0.5, 0.9)) : List.of()),
+            Long.MAX_VALUE - 1);
+    assertEquals(List.of(), events);
+  }
+
+  @Test
   void trackerIdSwitch_keepsOneViolation() throws Exception {
     List<ViolationEvent> events =
         run(
