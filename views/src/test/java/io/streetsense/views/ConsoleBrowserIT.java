@@ -1,0 +1,479 @@
+package io.streetsense.views;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.TeamAction;
+import io.streetsense.schemas.TeamActionType;
+import io.streetsense.schemas.Topics;
+import io.streetsense.schemas.TransitionKind;
+import io.streetsense.schemas.WorkOrder;
+import io.streetsense.schemas.WorkOrderStatus;
+import io.streetsense.schemas.WorkOrderTransition;
+import io.streetsense.services.KafkaBroker;
+import io.streetsense.services.NativePackages;
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operations-centre console in a real headless browser — Debian's chromium driven by Selenium
+ * through Debian's chromedriver (installed on demand like Mosquitto) — against the real views
+ * service reading a real Kafka broker. The test plays the work-order operator: it writes orders to
+ * the work-order topic in transactions and applies the console's commands from the actions topic.
+ */
+class ConsoleBrowserIT {
+  static final AvroCodec<WorkOrder> ORDERS = AvroCodec.of(WorkOrder.class);
+  static final AvroCodec<TeamAction> ACTIONS = AvroCodec.of(TeamAction.class);
+  static final String A = TokenRegistryTest.A;
+  static final String OPS = TokenRegistryTest.OPS;
+  static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+  @TempDir static Path work;
+  static KafkaBroker kafka;
+  static Path chromium;
+  static Path chromedriver;
+
+  @TempDir Path state;
+  @TempDir Path profile;
+  Topics topics;
+  ViewsServer server;
+  WebDriver browser;
+  final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    chromium = NativePackages.require("chromium", "chromium");
+    chromedriver = NativePackages.require("chromedriver", "chromium-driver");
+    kafka = KafkaBroker.builder().maxHeap("512m").start(work.resolve("kafka"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @BeforeEach
+  void freshTopicsAndServer() throws Exception {
+    topics = Topics.withPrefix("console-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    kafka.createTopics(
+        List.of(
+            new NewTopic(topics.workOrders(), 2, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")),
+            new NewTopic(topics.actions(), 2, (short) 1),
+            new NewTopic(topics.deadLetters(), 1, (short) 1)));
+    server =
+        ViewsServer.start(
+            ViewsConfig.builder()
+                .kafkaBootstrap(kafka.bootstrapServers())
+                .topics(topics)
+                .httpPort(0)
+                .tokens(TokenRegistryTest.registry())
+                .stateDir(state)
+                .build());
+    closeAfter.add(server);
+    assertTrue(server.awaitReady(Duration.ofSeconds(30)));
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    for (int i = closeAfter.size() - 1; i >= 0; i--) {
+      closeAfter.get(i).close();
+    }
+  }
+
+  // ---- fixtures --------------------------------------------------------------------------------
+
+  WebDriver browser(int width, int height) {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--user-data-dir=" + profile.toAbsolutePath(),
+        "--window-size=" + width + "," + height);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(chromedriver.toString()))
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    viewport(width, height);
+    return browser;
+  }
+
+  /** Sizes the window so that the page itself (the viewport) is {@code width}×{@code height}. */
+  void viewport(int width, int height) {
+    browser.get("about:blank");
+    browser.manage().window().setSize(new Dimension(width, height));
+    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
+    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
+    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /** Opens the console, signs in with {@code token} and waits for the live feed. */
+  void signIn(String token) {
+    browser.get(base() + "/console");
+    WebElement input = waitFor(By.id("token"));
+    input.sendKeys(token);
+    browser.findElement(By.cssSelector("#login-form button")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(d -> !d.findElements(By.cssSelector("#live.on")).isEmpty());
+    assertFalse(browser.getCurrentUrl().contains(token), "the token must never be in the URL");
+  }
+
+  WebElement waitFor(By by) {
+    return new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(d -> d.findElements(by).stream().findFirst().orElse(null));
+  }
+
+  By row(String id) {
+    return By.cssSelector("tr[data-order-id='" + id + "']");
+  }
+
+  void viewportKeepingPage(int width, int height) {
+    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
+    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
+    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
+  }
+
+  Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
+  }
+
+  Path screenshot(String name) throws Exception {
+    Files.createDirectories(SCREENSHOTS);
+    Path out = SCREENSHOTS.resolve(name);
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
+    System.out.println("console screenshot: " + out.toAbsolutePath());
+    return out;
+  }
+
+  /** A dispatched order detected {@code agoSeconds} ago, with fresh deadlines from now. */
+  static WorkOrder order(String id, String team, String zone, long agoSeconds) {
+    Instant detected = Instant.now().minusSeconds(agoSeconds).truncatedTo(ChronoUnit.MILLIS);
+    WorkOrder o = TestOrders.dispatched(id, team);
+    o.setZoneId(zone);
+    o.setOrderKey("jiashan-lane/" + zone + "/" + o.getType());
+    o.setDetectedAt(detected);
+    o.setFiledAt(detected.plusSeconds(1));
+    o.setUpdatedAt(detected.plusSeconds(1));
+    o.setDispatchedAt(detected);
+    o.setAcceptBy(detected.plus(Duration.ofMinutes(15)));
+    o.setResolveBy(detected.plus(Duration.ofMinutes(60)));
+    return o;
+  }
+
+  /** Writes orders as the work-order operator does: in one Kafka transaction, keyed by id. */
+  void write(WorkOrder... orders) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "console-it-" + UUID.randomUUID());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      for (WorkOrder o : orders) {
+        producer.send(new ProducerRecord<>(topics.workOrders(), o.getId(), ORDERS.encode(o)));
+      }
+      producer.commitTransaction();
+    }
+  }
+
+  /** The next command on the actions topic (waits up to 15 s). */
+  TeamAction nextAction() throws Exception {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      consumer
+          .partitionsFor(topics.actions())
+          .forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          return ACTIONS.decode(r.value());
+        }
+      }
+    }
+    throw new AssertionError("no command on " + topics.actions());
+  }
+
+  /** What the work-order operator does with a REROUTE: new team, fresh accept deadline. */
+  static WorkOrder rerouted(WorkOrder o, TeamAction action) {
+    WorkOrder next = WorkOrder.newBuilder(o).build();
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<WorkOrderTransition> history = new ArrayList<>(o.getHistory());
+    WorkOrderTransition t =
+        TestOrders.transition(
+            o.getStatus(),
+            WorkOrderStatus.DISPATCHED,
+            TransitionKind.REROUTE,
+            action.getActor(),
+            at);
+    t.setActionId(action.getActionId());
+    t.setNote(action.getNote());
+    history.add(t);
+    next.setHistory(history);
+    next.setTeamId(action.getTeamId());
+    next.setStatus(WorkOrderStatus.DISPATCHED);
+    next.setDispatchedAt(at);
+    next.setAcceptBy(at.plus(Duration.ofMinutes(15)));
+    next.setUpdatedAt(at);
+    return next;
+  }
+
+  // ---- tests -----------------------------------------------------------------------------------
+
+  @Test
+  void newOrderShowsWithinASecond_slaCounts_operatorReroutes() throws Exception {
+    WorkOrder overdue = order("WO-OVERDUE", "team-a", "JS-Z-F01", 20 * 60);
+    write(overdue, order("WO-EARLY", "team-b", "JS-Z-F02", 60));
+    browser(1920, 1080);
+    signIn(OPS);
+    waitFor(row("WO-EARLY"));
+    assertTrue(
+        browser
+            .findElement(row("WO-OVERDUE"))
+            .findElement(By.cssSelector(".c-sla span"))
+            .getAttribute("class")
+            .contains("overdue"),
+        "an order past its accept deadline is red");
+
+    // Committed to Kafka → on the operator's screen within 1 s.
+    WorkOrder fresh = order("WO-FRESH", "team-a", "JS-Z-NV1", 5);
+    write(fresh);
+    long committed = System.nanoTime();
+    new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(10))
+        .until(d -> !d.findElements(row("WO-FRESH")).isEmpty());
+    long shownMs = (System.nanoTime() - committed) / 1_000_000;
+    System.out.println("console: order committed → shown in the queue in " + shownMs + " ms");
+    assertTrue(shownMs <= 1000, "shown after " + shownMs + " ms");
+
+    // The SLA timer counts down.
+    By sla = By.cssSelector("tr[data-order-id='WO-FRESH'] .c-sla span");
+    String before = browser.findElement(sla).getText();
+    assertTrue(before.startsWith("accept in "), before);
+    Thread.sleep(2100);
+    String after = browser.findElement(sla).getText();
+    assertNotEquals(before, after, "the timer counts");
+
+    // Select it: detail with evidence and timeline; the selection is kept in the URL.
+    browser.findElement(row("WO-FRESH")).click();
+    waitFor(By.id("reroute"));
+    assertTrue(browser.getCurrentUrl().contains("order=WO-FRESH"), browser.getCurrentUrl());
+    assertEquals(2, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+    screenshot("console-1920x1080.png");
+
+    // A reroute without a team is refused by the API, and the page says why.
+    browser.findElement(By.id("reroute")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .contains("refused"));
+
+    // Reroute to team-b: the command goes on the actions topic like the API's own.
+    browser.findElement(By.id("reroute-team")).sendKeys("team-b");
+    browser.findElement(By.id("reroute-note")).sendKeys("vehicles, not a stall");
+    browser.findElement(By.id("reroute")).click();
+    TeamAction action = nextAction();
+    assertEquals(TeamActionType.REROUTE, action.getAction());
+    assertEquals("WO-FRESH", action.getWorkOrderId());
+    assertEquals("team-b", action.getTeamId());
+    assertEquals("ops:duty", action.getActor());
+    assertEquals("vehicles, not a stall", action.getNote());
+    assertEquals(fresh.getOrderKey(), action.getOrderKey());
+
+    // The operator applies it; the queue, the detail and team-b's API all show the new team.
+    write(rerouted(fresh, action));
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("tr[data-order-id='WO-FRESH'] .c-team"))
+                    .getText()
+                    .equals("team-b"));
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .equals("reroute: applied"));
+    assertEquals(3, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+    HttpResponse<String> teamB =
+        ServerHttp.get(server, "/teams/v1/workorders/WO-FRESH", TokenRegistryTest.B);
+    assertEquals(200, teamB.statusCode());
+    assertEquals(404, ServerHttp.get(server, "/teams/v1/workorders/WO-FRESH", A).statusCode());
+
+    viewportKeepingPage(1366, 768);
+    Thread.sleep(300);
+    screenshot("console-1366x768.png");
+  }
+
+  @Test
+  void aTeamTokenSeesOnlyItsOwnOrders() throws Exception {
+    WorkOrder mine = order("WO-A", "team-a", "JS-Z-F01", 30);
+    write(mine, order("WO-B", "team-b", "JS-Z-F02", 30));
+    browser(1366, 768);
+    signIn(A);
+    waitFor(row("WO-A"));
+    assertTrue(browser.findElements(row("WO-B")).isEmpty(), "another team's order is not shown");
+    assertTrue(browser.getPageSource().indexOf("WO-B") < 0, "nor anywhere in the page");
+    waitFor(row("WO-A")).click();
+    assertTrue(
+        browser.findElements(By.id("reroute")).isEmpty(), "a team has no operations actions");
+
+    // Live: another team's new order never arrives; ours rerouted away leaves the screen.
+    write(order("WO-B2", "team-b", "JS-Z-NV1", 1), order("WO-A2", "team-a", "JS-Z-NV1", 1));
+    waitFor(row("WO-A2"));
+    assertTrue(browser.findElements(row("WO-B2")).isEmpty());
+    TeamAction fake =
+        TeamAction.newBuilder()
+            .setActionId(UUID.randomUUID().toString())
+            .setWorkOrderId("WO-A")
+            .setOrderKey(mine.getOrderKey())
+            .setAction(TeamActionType.REROUTE)
+            .setActor("ops:duty")
+            .setTeamId("team-b")
+            .setRequestedAt(Instant.now())
+            .build();
+    write(rerouted(mine, fake));
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> d.findElements(row("WO-A")).isEmpty());
+    assertFalse(browser.getPageSource().contains("WO-B"));
+  }
+
+  @Test
+  void reconnectWithLastEventIdMissesNothingAndDoublesNothing() throws Exception {
+    write(order("WO-0", "team-a", "JS-Z-F01", 30));
+    browser(1366, 768);
+    signIn(OPS);
+    waitFor(row("WO-0"));
+    String lastId = (String) js("return window.streetsenseConsole.lastEventId()");
+    assertTrue(lastId != null && lastId.contains("-"), lastId);
+
+    // Drop the stream; while it is down, 30 orders are committed in three transactions and one
+    // order is changed; then the page reconnects with Last-Event-ID.
+    js("window.streetsenseConsole.reconnect(2500)");
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> !d.findElements(By.cssSelector("#live.off")).isEmpty());
+    Set<String> expected = new HashSet<>(Set.of("WO-0"));
+    for (int t = 0; t < 3; t++) {
+      List<WorkOrder> batch = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String id = "WO-R" + t + "-" + i;
+        batch.add(order(id, i % 2 == 0 ? "team-a" : "team-b", "JS-Z-NV1", 10));
+        expected.add(id);
+      }
+      write(batch.toArray(WorkOrder[]::new));
+    }
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(d -> !d.findElements(By.cssSelector("#live.on")).isEmpty());
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(d -> d.findElements(By.cssSelector("#queue tbody tr")).size() >= expected.size());
+    Thread.sleep(500); // a duplicate, if any, would have arrived by now
+
+    List<String> rows = new ArrayList<>();
+    for (WebElement tr : browser.findElements(By.cssSelector("#queue tbody tr"))) {
+      rows.add(tr.getAttribute("data-order-id"));
+    }
+    assertEquals(expected.size(), rows.size(), "no order doubled: " + rows);
+    assertEquals(expected, new HashSet<>(rows), "no order missing");
+    Map<?, ?> stats = (Map<?, ?>) js("return window.streetsenseConsole.stats");
+    assertEquals(2L, ((Number) stats.get("connects")).longValue(), stats.toString());
+    assertEquals(
+        1L,
+        ((Number) stats.get("snapshots")).longValue(),
+        "resumed from Last-Event-ID, not re-sent whole: " + stats);
+    assertEquals(30L, ((Number) stats.get("events")).longValue(), stats.toString());
+  }
+
+  @Test
+  void markupInAShopNameIsShownAsText() throws Exception {
+    String evil =
+        "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\"><b>Bold</b>";
+    WorkOrder o = order("WO-XSS", "team-a", "JS-Z-F01", 30);
+    o.setShopId("JS-S-01");
+    o.setShopName(evil);
+    write(o);
+    browser(1366, 768);
+    signIn(OPS);
+    WebElement shop = waitFor(By.cssSelector("tr[data-order-id='WO-XSS'] .c-shop"));
+    assertEquals(evil, shop.getText());
+    assertTrue(shop.findElements(By.tagName("b")).isEmpty());
+    browser.findElement(row("WO-XSS")).click();
+    WebElement detailShop = waitFor(By.cssSelector("#detail [data-field=shop]"));
+    assertTrue(detailShop.getText().startsWith(evil), detailShop.getText());
+    assertTrue(detailShop.findElements(By.tagName("img")).isEmpty());
+    Thread.sleep(300);
+    assertNull(js("return window.pwned === undefined ? null : window.pwned"));
+  }
+}
