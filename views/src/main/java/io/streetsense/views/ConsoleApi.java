@@ -6,6 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.blockmap.Camera;
+import io.streetsense.blockmap.CameraView;
+import io.streetsense.blockmap.ImagePoint;
+import io.streetsense.blockmap.Shop;
+import io.streetsense.blockmap.TimeWindow;
+import io.streetsense.blockmap.Zone;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import java.io.IOException;
@@ -79,13 +87,16 @@ final class ConsoleApi {
   private final Duration heartbeat;
   private final ObjectMapper json = new ObjectMapper();
   private final String leafletVersion;
+  private final ObjectNode zones;
 
   ConsoleApi(
       ConsoleFeed feed,
+      BlockMaps maps,
       Function<Context, Principal> authenticate,
       Clock clock,
       Duration heartbeat) {
     this.feed = Objects.requireNonNull(feed, "feed");
+    this.zones = zonesJson(maps);
     this.authenticate = Objects.requireNonNull(authenticate, "authenticate");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
@@ -116,6 +127,13 @@ final class ConsoleApi {
               path.substring(path.lastIndexOf('.') + 1));
         });
     r.get("/console/v1/me", this::me);
+    r.get(
+        "/console/v1/zones",
+        ctx -> {
+          authenticate.apply(ctx);
+          ctx.header("Cache-Control", "no-store");
+          ctx.json(zones);
+        });
     r.get("/console/v1/events", this::events);
   }
 
@@ -168,6 +186,7 @@ final class ConsoleApi {
     Principal who = authenticate.apply(ctx);
     Predicate<WorkOrder> visible = visibleTo(who);
     long position = feed.parse(ctx.header("Last-Event-ID"));
+    long devicesSeen = -1;
     ctx.status(200);
     ctx.res().setContentType("text/event-stream; charset=utf-8");
     ctx.res().setHeader("Cache-Control", "no-store");
@@ -178,9 +197,18 @@ final class ConsoleApi {
     try {
       while (true) {
         ConsoleFeed.Next next =
-            feed.next(position, snapshotFilter(who), position < 0 ? 0 : heartbeat.toMillis());
+            feed.next(
+                position,
+                snapshotFilter(who),
+                position < 0 ? 0 : heartbeat.toMillis(),
+                devicesSeen);
         if (next == null) {
           return; // the service is stopping
+        }
+        if (next.devices() != null) {
+          // Current state, not a change: sent without an id, so Last-Event-ID stays the orders'.
+          devicesSeen = next.devices().version();
+          send(out, null, "devices", devicesJson(next.devices()));
         }
         if (next.snapshot() != null) {
           ObjectNode data = F.objectNode();
@@ -188,7 +216,7 @@ final class ConsoleApi {
           next.snapshot().orders().forEach(o -> orders.add(AvroJson.toJson(o)));
           data.put("at", clock.instant().toString());
           send(out, feed.eventId(next.seq()), "snapshot", data);
-        } else if (next.changes().isEmpty()) {
+        } else if (next.changes().isEmpty() && next.devices() == null) {
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
         } else {
           for (ConsoleFeed.Change c : next.changes()) {
@@ -216,8 +244,84 @@ final class ConsoleApi {
   private void send(OutputStream out, String id, String event, ObjectNode data) throws IOException {
     // JSON from Jackson has no raw new line, so one data line carries it.
     String text =
-        "id: " + id + "\nevent: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n";
+        (id == null ? "" : "id: " + id + "\n")
+            + "event: "
+            + event
+            + "\ndata: "
+            + json.writeValueAsString(data)
+            + "\n\n";
     out.write(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Every zone of the block maps, for the map: kind, centre, shop with its outdoor permits, the
+   * cameras that see it (with the zone's outline in each camera's image) and its berth sensors. An
+   * empty list without block maps.
+   */
+  static ObjectNode zonesJson(BlockMaps maps) {
+    ObjectNode out = F.objectNode();
+    ArrayNode blocks = out.putArray("blocks");
+    if (maps == null) {
+      return out;
+    }
+    for (BlockMap block : maps.all()) {
+      ObjectNode b = blocks.addObject().put("id", block.id()).put("name", block.name());
+      ArrayNode teams = b.putArray("teams");
+      block.teams().forEach(t -> teams.add(t.id()));
+      ArrayNode zs = b.putArray("zones");
+      for (Zone zone : block.zones()) {
+        ObjectNode z = zs.addObject();
+        z.put("id", zone.id()).put("kind", zone.kind().yamlName());
+        z.put("lat", zone.location().lat()).put("lon", zone.location().lon());
+        Shop shop = zone.shop().flatMap(block::shop).orElse(null);
+        if (shop == null) {
+          z.putNull("shop");
+        } else {
+          ObjectNode sh = z.putObject("shop");
+          sh.put("id", shop.id()).put("name", shop.name()).put("category", shop.category());
+          ArrayNode permits = sh.putArray("outdoor_permits");
+          for (TimeWindow w : shop.outdoor()) {
+            ObjectNode permit = permits.addObject();
+            permit.put("from", w.from().toString()).put("to", w.to().toString());
+            ArrayNode days = permit.putArray("days");
+            for (java.time.DayOfWeek d : new java.util.TreeSet<>(w.days())) {
+              days.add(d.name().substring(0, 3));
+            }
+          }
+        }
+        ArrayNode cams = z.putArray("cameras");
+        for (Camera camera : block.camerasViewing(zone.id())) {
+          for (CameraView view : camera.views()) {
+            if (view.zone().equals(zone.id())) {
+              ObjectNode c = cams.addObject().put("id", camera.id());
+              ArrayNode poly = c.putArray("outline");
+              for (ImagePoint pt : view.polygon().points()) {
+                poly.addArray().add(pt.x()).add(pt.y());
+              }
+            }
+          }
+        }
+        ArrayNode sensors = z.putArray("sensors");
+        block.sensorsInZone(zone.id()).forEach(sn -> sensors.add(sn.id()));
+      }
+    }
+    return out;
+  }
+
+  static ObjectNode devicesJson(DeviceHealth.Snapshot s) {
+    ObjectNode out = F.objectNode().put("version", s.version()).put("at", s.at().toString());
+    ArrayNode list = out.putArray("devices");
+    for (DeviceHealth.Device d : s.devices()) {
+      ObjectNode n = list.addObject();
+      n.put("block", d.block()).put("id", d.id()).put("kind", d.kind()).put("online", d.online());
+      n.put("last_seen", d.lastSeen() == null ? null : d.lastSeen().toString());
+      n.put("offline_since", d.offlineSince() == null ? null : d.offlineSince().toString());
+      n.put("battery_v", d.batteryV());
+      n.put("low_battery", d.lowBattery());
+      ArrayNode zones = n.putArray("zones");
+      d.zones().forEach(zones::add);
+    }
+    return out;
   }
 
   private static String leafletVersion() {

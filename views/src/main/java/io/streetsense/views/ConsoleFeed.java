@@ -34,8 +34,12 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   /** A consistent copy: the orders that match and the sequence number they are as of. */
   public record Snapshot(long seq, List<WorkOrder> orders) {}
 
-  /** What a client gets next: the changes after its position, or a snapshot when that is lost. */
-  public record Next(Snapshot snapshot, List<Change> changes, long seq) {}
+  /**
+   * What a client gets next: the changes after its position, or a snapshot when that is lost; and
+   * the device health when it is newer than the client's (null otherwise).
+   */
+  public record Next(
+      Snapshot snapshot, List<Change> changes, long seq, DeviceHealth.Snapshot devices) {}
 
   public static final int DEFAULT_CAPACITY = 50_000;
 
@@ -45,6 +49,7 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   private final ArrayDeque<Change> recent = new ArrayDeque<>();
   private long seq;
   private boolean closed;
+  private DeviceHealth.Snapshot devices; // null: no block maps, no device health
 
   public ConsoleFeed() {
     this(DEFAULT_CAPACITY);
@@ -79,6 +84,16 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       }
       notifyAll();
     }
+  }
+
+  /** The latest device health; wakes the streams so they send it. */
+  public synchronized void devices(DeviceHealth.Snapshot snapshot) {
+    this.devices = snapshot;
+    notifyAll();
+  }
+
+  private long devicesVersion() {
+    return devices == null ? -1 : devices.version();
   }
 
   /** This start's random part of every event id. */
@@ -127,7 +142,8 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
    * needs next: the changes after it (empty on timeout), or a snapshot when {@code after} is -1,
    * ahead of this feed, or older than the changes still kept. Returns null once closed.
    */
-  public synchronized Next next(long after, Predicate<WorkOrder> filter, long timeoutMillis)
+  public synchronized Next next(
+      long after, Predicate<WorkOrder> filter, long timeoutMillis, long devicesSeen)
       throws InterruptedException {
     Objects.requireNonNull(filter, "filter");
     if (closed) {
@@ -136,23 +152,26 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
     long oldestKept = recent.isEmpty() ? seq + 1 : recent.peekFirst().seq();
     if (after < 0 || after > seq || after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
-      return new Next(s, List.of(), s.seq());
+      return new Next(s, List.of(), s.seq(), newDevices(devicesSeen));
     }
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (seq == after && !closed) {
+    while (seq == after && devicesVersion() == devicesSeen && !closed) {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
-        return new Next(null, List.of(), seq);
+        return new Next(null, List.of(), seq, null);
       }
       wait(left);
     }
     if (closed) {
       return null;
     }
+    if (seq == after) {
+      return new Next(null, List.of(), seq, newDevices(devicesSeen));
+    }
     oldestKept = recent.peekFirst().seq();
     if (after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
-      return new Next(s, List.of(), s.seq());
+      return new Next(s, List.of(), s.seq(), newDevices(devicesSeen));
     }
     // The deque is in seq order: walk back from the newest to the client's position.
     List<Change> out = new ArrayList<>();
@@ -164,7 +183,11 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       out.add(c);
     }
     java.util.Collections.reverse(out);
-    return new Next(null, out, seq);
+    return new Next(null, out, seq, newDevices(devicesSeen));
+  }
+
+  private DeviceHealth.Snapshot newDevices(long seen) {
+    return devicesVersion() == seen ? null : devices;
   }
 
   /** Wakes every waiting client; they end their streams. */

@@ -118,6 +118,7 @@ public final class HttpApi {
   private final WriteRateLimiter writeLimiter;
   private final ObjectMapper json = new ObjectMapper();
   private final ConsoleFeed console;
+  private final io.streetsense.blockmap.BlockMaps blockMaps;
 
   public HttpApi(
       WorkOrderReader view, ActionSink actions, TokenRegistry tokens, Settings settings) {
@@ -130,12 +131,13 @@ public final class HttpApi {
       ActionSink actions,
       TokenRegistry tokens,
       Settings settings) {
-    this(view, outcomes, actions, tokens, settings, null);
+    this(view, outcomes, actions, tokens, settings, null, null);
   }
 
   /**
    * @param console the live feed behind the operations-centre console ({@code /console}); null
    *     serves no console
+   * @param blockMaps the blocks the console maps; null: zones only where orders are
    */
   public HttpApi(
       WorkOrderReader view,
@@ -143,8 +145,10 @@ public final class HttpApi {
       ActionSink actions,
       TokenRegistry tokens,
       Settings settings,
-      ConsoleFeed console) {
+      ConsoleFeed console,
+      io.streetsense.blockmap.BlockMaps blockMaps) {
     this.console = console;
+    this.blockMaps = blockMaps;
     this.view = Objects.requireNonNull(view, "view");
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.actions = Objects.requireNonNull(actions, "actions");
@@ -200,6 +204,7 @@ public final class HttpApi {
     if (console != null) {
       new ConsoleApi(
               console,
+              blockMaps,
               ctx -> {
                 Principal who = authenticateAny(ctx);
                 requireReady();

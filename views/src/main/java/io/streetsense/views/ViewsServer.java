@@ -32,6 +32,7 @@ public final class ViewsServer implements AutoCloseable {
   private MqttPusher pusher;
   private WorkOrderView view;
   private ConsoleFeed console;
+  private DeviceHealth devices;
   private Javalin http;
   private boolean closed;
 
@@ -77,7 +78,27 @@ public final class ViewsServer implements AutoCloseable {
     view =
         WorkOrderView.start(
             config.kafka(), topics.workOrders(), listeners, closed -> awaitTopics(closed));
-    http = new HttpApi(view, outcomes, actions, config.tokens(), config.http(), console).create();
+    http =
+        new HttpApi(
+                view,
+                outcomes,
+                actions,
+                config.tokens(),
+                config.http(),
+                console,
+                config.blockMaps())
+            .create();
+    if (config.blockMaps() != null) {
+      devices =
+          DeviceHealth.start(
+              config.kafka(),
+              topics.camera(),
+              topics.parking(),
+              config.blockMaps(),
+              config.deviceHealth(),
+              config.http().clock(),
+              console::devices);
+    }
     http.start(config.httpHost(), config.httpPort());
     LOG.info("views service on http://{}:{} ({})", config.httpHost(), http.port(), config);
   }
@@ -144,6 +165,9 @@ public final class ViewsServer implements AutoCloseable {
     }
     if (view != null) {
       view.close();
+    }
+    if (devices != null) {
+      devices.close();
     }
     if (pusher != null) {
       pusher.close();

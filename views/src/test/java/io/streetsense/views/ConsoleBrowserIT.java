@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMapLoader;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.blockmap.Camera;
+import io.streetsense.blockmap.Sensor;
 import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.ParkingSensorEvent;
+import io.streetsense.schemas.SensorMessageKind;
 import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
@@ -16,6 +24,7 @@ import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.NativePackages;
+import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.File;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -78,6 +87,8 @@ class ConsoleBrowserIT {
   static KafkaBroker kafka;
   static Path chromium;
   static Path chromedriver;
+  static BlockMap lane;
+  static final Duration CAMERA_OFFLINE = Duration.ofSeconds(3);
 
   @TempDir Path state;
   @TempDir Path profile;
@@ -91,6 +102,7 @@ class ConsoleBrowserIT {
     chromium = NativePackages.require("chromium", "chromium");
     chromedriver = NativePackages.require("chromedriver", "chromium-driver");
     kafka = KafkaBroker.builder().maxHeap("512m").start(work.resolve("kafka"));
+    lane = BlockMapLoader.load(RepositoryBlockMaps.file("jiashan-lane"));
   }
 
   @AfterAll
@@ -108,7 +120,9 @@ class ConsoleBrowserIT {
             new NewTopic(topics.workOrders(), 2, (short) 1)
                 .configs(Map.of("cleanup.policy", "compact")),
             new NewTopic(topics.actions(), 2, (short) 1),
-            new NewTopic(topics.deadLetters(), 1, (short) 1)));
+            new NewTopic(topics.deadLetters(), 1, (short) 1),
+            new NewTopic(topics.camera(), 2, (short) 1),
+            new NewTopic(topics.parking(), 2, (short) 1)));
     server =
         ViewsServer.start(
             ViewsConfig.builder()
@@ -117,6 +131,9 @@ class ConsoleBrowserIT {
                 .httpPort(0)
                 .tokens(TokenRegistryTest.registry())
                 .stateDir(state)
+                .blockMaps(BlockMaps.of(lane))
+                .deviceHealth(
+                    new DeviceHealth.Settings(CAMERA_OFFLINE, Duration.ofMinutes(30), 3.3))
                 .build());
     closeAfter.add(server);
     assertTrue(server.awaitReady(Duration.ofSeconds(30)));
@@ -240,6 +257,54 @@ class ConsoleBrowserIT {
         producer.send(new ProducerRecord<>(topics.workOrders(), o.getId(), ORDERS.encode(o)));
       }
       producer.commitTransaction();
+    }
+  }
+
+  /** One frame of an empty street from each camera, one reading from each sensor, now. */
+  void devicesAlive(Set<String> cameras, double batteryV) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (Camera c : lane.cameras()) {
+        if (cameras.contains(c.id())) {
+          CameraFrame f =
+              CameraFrame.newBuilder()
+                  .setBlockId(lane.id())
+                  .setCameraId(c.id())
+                  .setEventTime(now)
+                  .setFrame(now.toEpochMilli() / 1000)
+                  .setObjects(List.of())
+                  .setReceivedAt(now)
+                  .build();
+          producer.send(
+              new ProducerRecord<>(
+                  topics.camera(),
+                  lane.id() + "/" + c.id(),
+                  AvroCodec.of(CameraFrame.class).encode(f)));
+        }
+      }
+      for (Sensor sn : lane.sensors()) {
+        ParkingSensorEvent e =
+            ParkingSensorEvent.newBuilder()
+                .setBlockId(lane.id())
+                .setSensorId(sn.id())
+                .setZoneId(sn.zone())
+                .setEventTime(now)
+                .setSeq(1)
+                .setOccupied(false)
+                .setKind(SensorMessageKind.HEARTBEAT)
+                .setBatteryV(sn.id().equals("JS-P-01") ? batteryV : 3.6)
+                .setReceivedAt(now)
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                topics.parking(),
+                lane.id() + "/" + sn.id(),
+                AvroCodec.of(ParkingSensorEvent.class).encode(e)));
+      }
+      producer.flush();
     }
   }
 
@@ -376,6 +441,64 @@ class ConsoleBrowserIT {
     viewportKeepingPage(1366, 768);
     Thread.sleep(300);
     screenshot("console-1366x768.png");
+  }
+
+  @Test
+  void aCameraGoingOfflineTurnsItsZonesUnknown_lowBatteryListed() throws Exception {
+    Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    lane.cameras().forEach(c -> sending.add(c.id()));
+    // The street's devices: every camera in `sending` sends a frame each 500 ms.
+    Thread street =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                devicesAlive(Set.copyOf(sending), 3.1);
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "street-devices");
+    street.start();
+    closeAfter.add(
+        () -> {
+          street.interrupt();
+          street.join(5000);
+        });
+    browser(1366, 768);
+    signIn(OPS);
+    // Every device heard from: the zones are clear, and the weak sensor is listed.
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(d -> "clear".equals(zoneState("JS-Z-F05")));
+    waitFor(By.cssSelector("#devices [data-battery='jiashan-lane/JS-P-01']"));
+
+    // JS-C-02 (the south side: F05–F08) goes silent; JS-C-01 keeps sending.
+    sending.remove("JS-C-02");
+    long silent = System.nanoTime();
+    new WebDriverWait(browser, CAMERA_OFFLINE.plusSeconds(5), Duration.ofMillis(50))
+        .until(d -> "unknown".equals(zoneState("JS-Z-F05")));
+    System.out.printf(
+        "console: camera silent → its zone unknown after %d ms (offline limit %d ms)%n",
+        (System.nanoTime() - silent) / 1_000_000, CAMERA_OFFLINE.toMillis());
+    assertEquals("clear", zoneState("JS-Z-F01"), "the north side is still watched");
+    WebElement offline = waitFor(By.cssSelector("#devices [data-device='jiashan-lane/JS-C-02']"));
+    assertTrue(offline.getText().contains("offline since"), offline.getText());
+    assertTrue(
+        browser
+            .findElements(By.cssSelector("#devices [data-device='jiashan-lane/JS-C-01']"))
+            .isEmpty());
+    screenshot("console-device-offline-1366x768.png");
+
+    // It comes back: the zone is clear again.
+    sending.add("JS-C-02");
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "clear".equals(zoneState("JS-Z-F05")));
+  }
+
+  Object zoneState(String zone) {
+    return js("return window.streetsenseConsole.zoneState(arguments[0])", "jiashan-lane/" + zone);
   }
 
   @Test

@@ -20,6 +20,9 @@ const state = {
   selected: null,
   filters: { block: '', type: '', team: '', status: '' },
   abort: null,
+  zones: [], // from the block maps: {block, block_name, id, kind, lat, lon, shop, cameras, sensors}
+  devices: null, // latest device-health snapshot, null without block maps
+  zoneDevices: new Map(), // block/zone -> [device]
   pauseMs: 0,
   stats: { snapshots: 0, events: 0, connects: 0, lastApplyMs: 0, firstRenderMs: 0 },
 };
@@ -182,6 +185,17 @@ function handleEvent(block) {
     state.orders.clear();
     for (const o of payload.orders) state.orders.set(o.id, o);
     state.stats.snapshots++;
+  } else if (type === 'devices') {
+    state.devices = payload;
+    state.zoneDevices.clear();
+    for (const d of payload.devices) {
+      for (const z of d.zones) {
+        const key = `${d.block}/${z}`;
+        if (!state.zoneDevices.has(key)) state.zoneDevices.set(key, []);
+        state.zoneDevices.get(key).push(d);
+      }
+    }
+    state.stats.deviceUpdates = (state.stats.deviceUpdates || 0) + 1;
   } else if (type === 'order') {
     if (payload.order) state.orders.set(payload.id, payload.order);
     else state.orders.delete(payload.id);
@@ -271,7 +285,31 @@ function render() {
   fillFilterOptions();
   renderKpis(now);
   renderMap(now);
+  renderDevices(now);
   renderDetail();
+}
+
+function renderDevices(now) {
+  const box = $('#devices');
+  if (!state.devices) {
+    box.replaceChildren(el('p', { class: 'muted' }, 'Device health: no block maps configured for the views service.'));
+    return;
+  }
+  const offline = state.devices.devices.filter((d) => !d.online);
+  const low = state.devices.devices.filter((d) => d.low_battery);
+  const list = el('ul', {});
+  for (const d of offline) {
+    const since = d.last_seen
+      ? `since ${new Date(ms(d.offline_since)).toLocaleTimeString()} (${duration(now - ms(d.offline_since))})`
+      : `not heard from since before ${new Date(ms(d.offline_since)).toLocaleTimeString()}`;
+    list.append(el('li', { class: 'offline', 'data-device': `${d.block}/${d.id}` }, `${d.kind} ${d.block}/${d.id} offline ${since}`));
+  }
+  for (const d of low) {
+    list.append(el('li', { 'data-battery': `${d.block}/${d.id}` }, `${d.kind} ${d.block}/${d.id} battery low: ${d.battery_v.toFixed(2)} V`));
+  }
+  box.replaceChildren(
+    el('h3', {}, `Devices: ${state.devices.devices.length - offline.length} of ${state.devices.devices.length} online, ${low.length} low battery`),
+    list);
 }
 
 function tick() {
@@ -380,6 +418,15 @@ let zoneLayer = null;
 const zoneMarkers = new Map(); // block/zone -> circle marker
 let fitted = false;
 
+// Kind by size and outline, state by colour.
+const ZONE_KINDS = {
+  frontage: { radius: 6, dash: null },
+  no_vending: { radius: 9, dash: '3 3' },
+  market: { radius: 9, dash: '1 4' },
+  parking: { radius: 11, dash: null },
+  no_parking: { radius: 8, dash: '6 3' },
+  unmapped: { radius: 7, dash: null },
+};
 const ZONE_COLOURS = { clear: '#1e8e3e', standing: '#f29900', open: '#1a73e8', overdue: '#c5221f', unknown: '#80868b' };
 
 function initMap(view) {
@@ -408,33 +455,51 @@ function initMap(view) {
   legend.addTo(map);
 }
 
-function zoneState(orders, now) {
+/**
+ * A zone's state, worst first: an overdue order, an open order, a violation standing with the
+ * centre (an order no team holds), then unknown when no camera or sensor that watches it is online
+ * (a dead device never makes a zone look clear), else clear.
+ */
+function zoneState(key, orders, now) {
   if (orders.some((o) => isOverdue(o, now))) return 'overdue';
   if (orders.some((o) => o.team_id)) return 'open';
   if (orders.length) return 'standing';
-  return 'clear';
+  if (state.devices) {
+    const devices = state.zoneDevices.get(key) || [];
+    if (!devices.some((d) => d.online)) return 'unknown';
+    return 'clear';
+  }
+  return 'unknown';
 }
 
 function renderMap(now) {
   if (!map) return;
   const zones = new Map();
+  for (const z of state.zones) {
+    zones.set(`${z.block}/${z.id}`, { zone: z, lat: z.lat, lon: z.lon, orders: [] });
+  }
   for (const o of state.orders.values()) {
     if (FINAL.has(o.status) || !o.location) continue;
     const key = `${o.block_id}/${o.zone_id}`;
-    if (!zones.has(key)) zones.set(key, { lat: o.location.lat, lon: o.location.lon, orders: [] });
+    if (!zones.has(key)) zones.set(key, { zone: null, lat: o.location.lat, lon: o.location.lon, orders: [] });
     zones.get(key).orders.push(o);
   }
   for (const [key, z] of zones) {
-    const s = zoneState(z.orders, now);
+    const s = zoneState(key, z.orders, now);
     let m = zoneMarkers.get(key);
     if (!m) {
-      m = L.circleMarker([z.lat, z.lon], { radius: 8, weight: 2 }).addTo(zoneLayer);
+      const kind = z.zone ? z.zone.kind : 'unmapped';
+      const shape = ZONE_KINDS[kind] || ZONE_KINDS.unmapped;
+      m = L.circleMarker([z.lat, z.lon], { radius: shape.radius, weight: 2, dashArray: shape.dash }).addTo(zoneLayer);
+      m.bindTooltip(`${key} (${kind})`);
+      m.bindPopup(() => zonePopup(m.zoneKey));
       zoneMarkers.set(key, m);
     }
-    m.setStyle({ color: ZONE_COLOURS[s], fillColor: ZONE_COLOURS[s], fillOpacity: 0.6 });
-    m.zoneState = s;
-    m.unbindPopup();
-    m.bindPopup(() => zonePopup(key, z.orders));
+    m.zoneKey = key;
+    if (m.zoneState !== s) {
+      m.setStyle({ color: ZONE_COLOURS[s], fillColor: ZONE_COLOURS[s], fillOpacity: s === 'clear' ? 0.25 : 0.7 });
+      m.zoneState = s;
+    }
   }
   for (const [key, m] of zoneMarkers) {
     if (!zones.has(key)) {
@@ -442,19 +507,41 @@ function renderMap(now) {
       zoneMarkers.delete(key);
     }
   }
+  state.zoneStates = zones;
   if (!fitted && zoneMarkers.size) {
-    map.fitBounds(L.featureGroup([...zoneMarkers.values()]).getBounds().pad(0.3), { maxZoom: 18 });
+    map.fitBounds(L.featureGroup([...zoneMarkers.values()]).getBounds().pad(0.2), { maxZoom: 19 });
     fitted = true;
   }
 }
 
-function zonePopup(key, orders) {
-  const div = el('div', { class: 'zone-popup' }, el('strong', {}, key));
-  const shop = orders.find((o) => o.shop_name);
-  if (shop) div.append(el('div', {}, 'shop: ', shop.shop_name));
-  for (const o of orders) {
-    div.append(el('div', {}, el('a', { href: '#', onclick: (e) => { e.preventDefault(); select(o.id); } }, `${o.type} · ${o.status}`)));
+function zonePopup(key) {
+  const now = Date.now();
+  const z = state.zoneStates.get(key) || { zone: null, orders: [] };
+  const div = el('div', { class: 'zone-popup', 'data-zone': key },
+    el('strong', {}, key), ' ', el('span', { class: 'badge' }, zoneState(key, z.orders, now)));
+  if (z.zone) {
+    div.append(el('div', {}, `kind: ${z.zone.kind}`));
+    if (z.zone.shop) {
+      const sh = z.zone.shop;
+      div.append(el('div', {}, 'shop: ', sh.name, ` (${sh.category})`));
+      const permits = sh.outdoor_permits.length
+        ? sh.outdoor_permits.map((p) => `${p.days.join(' ')} ${p.from}–${p.to}`).join('; ')
+        : 'none';
+      div.append(el('div', {}, `outdoor permits: ${permits}`));
+    }
   }
+  const devices = state.zoneDevices.get(key) || [];
+  if (devices.length) {
+    div.append(el('div', {}, 'devices: ', devices.map((d) => `${d.id} ${d.online ? 'online' : 'OFFLINE'}`).join(', ')));
+  }
+  for (const o of z.orders) {
+    const cams = (o.evidence && o.evidence.cameras) || [];
+    const ev = cams.map((c) => `${c.camera_id} ${c.frames_with_object}/${c.frames_observed}`).join(', ');
+    div.append(el('div', {},
+      el('a', { href: '#', onclick: (e) => { e.preventDefault(); select(o.id); } }, `${o.type} · ${o.status}`),
+      ` standing ${duration(now - ms(o.detected_at))}`, ev ? ` · evidence ${ev}` : ''));
+  }
+  if (!z.orders.length) div.append(el('div', { class: 'muted' }, 'no open order'));
   return div;
 }
 
@@ -499,7 +586,7 @@ function renderDetail() {
   );
   const evidence = el('div', { class: 'evidence-list' });
   for (const cam of (o.evidence && o.evidence.cameras) || []) {
-    evidence.append(el('div', {}, `camera ${cam.camera_id}: ${cam.frames_with_object}/${cam.frames_observed} frames`), cameraSvg(cam));
+    evidence.append(el('div', {}, `camera ${cam.camera_id}: ${cam.frames_with_object}/${cam.frames_observed} frames`), cameraSvg(cam, outlineOf(o, cam.camera_id)));
   }
   if (o.evidence && o.evidence.parking) {
     const p = o.evidence.parking;
@@ -522,11 +609,24 @@ function renderDetail() {
   }
 }
 
-function cameraSvg(cam) {
+function outlineOf(o, cameraId) {
+  const z = state.zones.find((x) => x.block === o.block_id && x.id === o.zone_id);
+  const cam = z && z.cameras.find((c) => c.id === cameraId);
+  return cam ? cam.outline : null;
+}
+
+function cameraSvg(cam, outline) {
   const NS = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', '0 0 1 0.5625');
   svg.setAttribute('class', 'evidence');
+  svg.setAttribute('data-camera', cam.camera_id);
+  if (outline) {
+    const p = document.createElementNS(NS, 'polygon');
+    p.setAttribute('class', 'outline');
+    p.setAttribute('points', outline.map(([x, y]) => `${x},${y * 0.5625}`).join(' '));
+    svg.append(p);
+  }
   for (const b of cam.boxes || []) {
     const r = document.createElementNS(NS, 'rect');
     r.setAttribute('class', 'box');
@@ -603,6 +703,13 @@ async function signIn(token) {
   $('#who').textContent = r.body.kind === 'ops' ? `operations: ${r.body.id}` : `team: ${r.body.id}`;
   $('#login').hidden = true;
   $('#app').hidden = false;
+  const zones = await api('/console/v1/zones');
+  state.zones = [];
+  if (zones.ok) {
+    for (const b of zones.body.blocks) {
+      for (const z of b.zones) state.zones.push({ ...z, block: b.id, block_name: b.name });
+    }
+  }
   const view = readUrl();
   if (!map) initMap(view);
   map.invalidateSize();
@@ -636,6 +743,7 @@ window.streetsenseConsole = {
   stats: state.stats,
   lastEventId: () => state.lastEventId,
   orderIds: () => [...state.orders.keys()],
+  zoneState: (key) => (zoneMarkers.get(key) || {}).zoneState || null,
   reconnect(pauseMs = 0) {
     state.pauseMs = pauseMs;
     if (state.abort) state.abort.abort();
