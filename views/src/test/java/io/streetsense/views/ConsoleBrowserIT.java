@@ -11,8 +11,14 @@ import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.blockmap.Camera;
 import io.streetsense.blockmap.Sensor;
+import io.streetsense.blockmap.Zone;
+import io.streetsense.blockmap.ZoneKind;
 import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.Box;
+import io.streetsense.schemas.CameraEvidence;
 import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.Evidence;
+import io.streetsense.schemas.GeoPoint;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
 import io.streetsense.schemas.TeamAction;
@@ -57,6 +63,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -112,8 +119,15 @@ class ConsoleBrowserIT {
     }
   }
 
+  static BlockMaps city;
+
   @BeforeEach
-  void freshTopicsAndServer() throws Exception {
+  void freshTopicsAndServer(TestInfo test) throws Exception {
+    boolean cityScale =
+        test.getTestMethod().map(m -> m.getName().startsWith("cityScale")).orElse(false);
+    if (cityScale && city == null) {
+      city = CityMaps.generate();
+    }
     topics = Topics.withPrefix("console-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     kafka.createTopics(
         List.of(
@@ -131,7 +145,7 @@ class ConsoleBrowserIT {
                 .httpPort(0)
                 .tokens(TokenRegistryTest.registry())
                 .stateDir(state)
-                .blockMaps(BlockMaps.of(lane))
+                .blockMaps(cityScale ? city : BlockMaps.of(lane))
                 .deviceHealth(
                     new DeviceHealth.Settings(CAMERA_OFFLINE, Duration.ofMinutes(30), 3.3))
                 .build());
@@ -239,6 +253,14 @@ class ConsoleBrowserIT {
     o.setFiledAt(detected.plusSeconds(1));
     o.setUpdatedAt(detected.plusSeconds(1));
     o.setDispatchedAt(detected);
+    for (WorkOrderTransition t : o.getHistory()) {
+      t.setAt(detected);
+      t.setRecordedAt(detected.plusSeconds(1));
+      t.setReason(
+          t.getKind() == TransitionKind.FILE
+              ? "stall stood in the lane for the rule's dwell"
+              : "routed by the block map to " + team);
+    }
     o.setAcceptBy(detected.plus(Duration.ofMinutes(15)));
     o.setResolveBy(detected.plus(Duration.ofMinutes(60)));
     return o;
@@ -258,6 +280,36 @@ class ConsoleBrowserIT {
       }
       producer.commitTransaction();
     }
+  }
+
+  /**
+   * The street's devices, live: every camera in the returned set sends a frame each 500 ms, every
+   * sensor a reading ({@code JS-P-01} at {@code batteryV}). Remove a camera to silence it.
+   */
+  Set<String> streetAlive(double batteryV) {
+    Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    lane.cameras().forEach(c -> sending.add(c.id()));
+    Thread street =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                devicesAlive(Set.copyOf(sending), batteryV);
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "street-devices");
+    street.setDaemon(true);
+    street.start();
+    closeAfter.add(
+        () -> {
+          street.interrupt();
+          street.join(5000);
+        });
+    return sending;
   }
 
   /** One frame of an empty street from each camera, one reading from each sensor, now. */
@@ -359,7 +411,10 @@ class ConsoleBrowserIT {
 
   @Test
   void newOrderShowsWithinASecond_slaCounts_operatorReroutes() throws Exception {
+    streetAlive(3.6);
     WorkOrder overdue = order("WO-OVERDUE", "team-a", "JS-Z-F01", 20 * 60);
+    overdue.setShopId("JS-S-01");
+    overdue.setShopName("Lane 550 noodle house");
     write(overdue, order("WO-EARLY", "team-b", "JS-Z-F02", 60));
     browser(1920, 1080);
     signIn(OPS);
@@ -374,6 +429,25 @@ class ConsoleBrowserIT {
 
     // Committed to Kafka → on the operator's screen within 1 s.
     WorkOrder fresh = order("WO-FRESH", "team-a", "JS-Z-NV1", 5);
+    Instant seen = fresh.getDetectedAt();
+    fresh.setEvidence(
+        new Evidence(
+            List.of(
+                CameraEvidence.newBuilder()
+                    .setCameraId("JS-C-01")
+                    .setFirstFrameAt(seen)
+                    .setLastFrameAt(seen.plusSeconds(180))
+                    .setFramesObserved(180)
+                    .setFramesWithObject(171)
+                    .setSampleFrames(List.of(1L, 90L, 180L))
+                    .setTracks(List.of("991"))
+                    .setBoxes(
+                        List.of(
+                            new Box(0.41, 0.80, 0.08, 0.12),
+                            new Box(0.415, 0.805, 0.08, 0.12),
+                            new Box(0.42, 0.80, 0.08, 0.12)))
+                    .build()),
+            null));
     write(fresh);
     long committed = System.nanoTime();
     new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(10))
@@ -395,6 +469,19 @@ class ConsoleBrowserIT {
     waitFor(By.id("reroute"));
     assertTrue(browser.getCurrentUrl().contains("order=WO-FRESH"), browser.getCurrentUrl());
     assertEquals(2, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+    assertEquals(
+        3,
+        browser
+            .findElements(By.cssSelector("#detail svg.evidence[data-camera='JS-C-01'] rect.box"))
+            .size(),
+        "the camera's boxes");
+    assertEquals(
+        1,
+        browser
+            .findElements(
+                By.cssSelector("#detail svg.evidence[data-camera='JS-C-01'] polygon.outline"))
+            .size(),
+        "over the zone's outline in that camera's image");
     screenshot("console-1920x1080.png");
 
     // A reroute without a team is refused by the API, and the page says why.
@@ -445,28 +532,7 @@ class ConsoleBrowserIT {
 
   @Test
   void aCameraGoingOfflineTurnsItsZonesUnknown_lowBatteryListed() throws Exception {
-    Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    lane.cameras().forEach(c -> sending.add(c.id()));
-    // The street's devices: every camera in `sending` sends a frame each 500 ms.
-    Thread street =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                devicesAlive(Set.copyOf(sending), 3.1);
-                try {
-                  Thread.sleep(500);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "street-devices");
-    street.start();
-    closeAfter.add(
-        () -> {
-          street.interrupt();
-          street.join(5000);
-        });
+    Set<String> sending = streetAlive(3.1);
     browser(1366, 768);
     signIn(OPS);
     // Every device heard from: the zones are clear, and the weak sensor is listed.
@@ -598,5 +664,91 @@ class ConsoleBrowserIT {
     assertTrue(detailShop.findElements(By.tagName("img")).isEmpty());
     Thread.sleep(300);
     assertNull(js("return window.pwned === undefined ? null : window.pwned"));
+  }
+
+  @Test
+  void cityScale_1000OrdersOn15000Zones_firstRenderAndUpdate() throws Exception {
+    List<BlockMap> blocks = new ArrayList<>(city.all());
+    int zones = blocks.stream().mapToInt(b -> b.zones().size()).sum();
+    int n = 1000;
+    List<WorkOrder> orders = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      BlockMap b = blocks.get(i % blocks.size());
+      Zone z = b.zones().get((i / blocks.size()) % b.zones().size());
+      WorkOrder o =
+          order(String.format("WO-P%04d", i), i % 3 == 0 ? "team-b" : "team-a", z.id(), 60 + i);
+      o.setBlockId(b.id());
+      o.setBlockName(b.name());
+      o.setOrderKey(b.id() + "/" + z.id() + "/" + o.getType());
+      o.setLocation(new GeoPoint(z.location().lat(), z.location().lon()));
+      if (z.kind() == ZoneKind.FRONTAGE) {
+        o.setShopId(z.shop().orElse(null));
+        o.setShopName("Shop " + i);
+      }
+      orders.add(o);
+    }
+    for (int i = 0; i < n; i += 250) {
+      write(orders.subList(i, Math.min(n, i + 250)).toArray(WorkOrder[]::new));
+    }
+    await(() -> server.view().size() == n);
+
+    browser(1920, 1080);
+    browser.get(base() + "/console");
+    waitFor(By.id("token")).sendKeys(OPS);
+    long t0 = System.nanoTime();
+    browser.findElement(By.cssSelector("#login-form button")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(10))
+        .until(
+            d ->
+                Boolean.TRUE.equals(
+                    js(
+                        "const s = window.streetsenseConsole.stats;"
+                            + " return s.snapshots === 1 && s.firstRenderMs > 0"
+                            + " && document.querySelectorAll('#queue tbody tr').length === arguments[0];",
+                        n)));
+    long firstRenderMs = (System.nanoTime() - t0) / 1_000_000;
+    long markers = ((Number) js("return window.streetsenseConsole.markerCount()")).longValue();
+    assertEquals(zones, markers, "every zone drawn");
+
+    // One change: the page's time from the event to the re-rendered queue, map and KPIs.
+    List<Long> applyMs = new ArrayList<>();
+    for (int k = 0; k < 5; k++) {
+      WorkOrder changed =
+          TestOrders.moved(orders.get(k), WorkOrderStatus.ACCEPTED, "team:team-a", "on it", null);
+      long before = ((Number) js("return window.streetsenseConsole.stats.events")).longValue();
+      write(changed);
+      new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(10))
+          .until(
+              d ->
+                  ((Number) js("return window.streetsenseConsole.stats.events")).longValue()
+                      > before);
+      Thread.sleep(100);
+      applyMs.add(
+          Math.round(
+              ((Number) js("return window.streetsenseConsole.stats.lastApplyMs")).doubleValue()));
+    }
+    long worstApply = applyMs.stream().mapToLong(Long::longValue).max().orElseThrow();
+    System.out.printf(
+        "console at city scale: %d blocks, %d zones, %d open orders: first render %d ms"
+            + " (sign-in to drawn map and full queue); one change applied in %s ms (worst %d)%n",
+        blocks.size(), zones, n, firstRenderMs, applyMs, worstApply);
+    System.out.println(
+        "console at city scale, in the page: "
+            + js(
+                "const s = window.streetsenseConsole.stats; return JSON.stringify({zonesFetchMs:"
+                    + " s.zonesFetchMs, marks: s.marks, firstParts: s.firstParts, lastParts: s.parts})"));
+    screenshot("console-city-1920x1080.png");
+    assertTrue(firstRenderMs <= 2000, "first render " + firstRenderMs + " ms > 2 s");
+    assertTrue(worstApply <= 100, "an update took " + worstApply + " ms > 100 ms");
+  }
+
+  static void await(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!condition.call()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out");
+      }
+      Thread.sleep(50);
+    }
   }
 }

@@ -141,6 +141,7 @@ async function stream() {
       }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       state.stats.connects++;
+      mark(`connected${state.stats.connects}`);
       setLive(true);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
@@ -182,9 +183,11 @@ function handleEvent(block) {
   const t0 = performance.now();
   const payload = JSON.parse(data.join('\n'));
   if (type === 'snapshot') {
+    mark('snapshotParsed');
     state.orders.clear();
     for (const o of payload.orders) state.orders.set(o.id, o);
     state.stats.snapshots++;
+    reindexZones();
   } else if (type === 'devices') {
     state.devices = payload;
     state.zoneDevices.clear();
@@ -196,13 +199,53 @@ function handleEvent(block) {
       }
     }
     state.stats.deviceUpdates = (state.stats.deviceUpdates || 0) + 1;
+    dirty.allZones = true;
+    dirty.devices = true;
   } else if (type === 'order') {
+    unindexZone(state.orders.get(payload.id));
     if (payload.order) state.orders.set(payload.id, payload.order);
     else state.orders.delete(payload.id);
+    indexZone(payload.order);
     state.stats.events++;
   }
   if (id) state.lastEventId = id;
   scheduleRender(t0);
+}
+
+// What changed since the last render: zones to redraw (or all), and whether devices changed.
+const dirty = { zones: new Set(), allZones: true, devices: true };
+const zoneOrders = new Map(); // block/zone -> Set of open order ids
+
+const zoneKeyOf = (o) => `${o.block_id}/${o.zone_id}`;
+
+function indexZone(o) {
+  if (!o || FINAL.has(o.status) || !o.location) return;
+  const key = zoneKeyOf(o);
+  if (!zoneOrders.has(key)) zoneOrders.set(key, new Set());
+  zoneOrders.get(key).add(o.id);
+  dirty.zones.add(key);
+}
+
+function unindexZone(o) {
+  if (!o) return;
+  const key = zoneKeyOf(o);
+  const ids = zoneOrders.get(key);
+  if (ids) {
+    ids.delete(o.id);
+    if (!ids.size) zoneOrders.delete(key);
+  }
+  dirty.zones.add(key);
+}
+
+function reindexZones() {
+  zoneOrders.clear();
+  for (const o of state.orders.values()) indexZone(o);
+  dirty.allZones = true;
+}
+
+function ordersOfZone(key) {
+  const ids = zoneOrders.get(key);
+  return ids ? [...ids].map((id) => state.orders.get(id)).filter(Boolean) : [];
 }
 
 let renderPending = null;
@@ -214,7 +257,12 @@ function scheduleRender(t0) {
     renderPending = null;
     render();
     state.stats.lastApplyMs = performance.now() - start;
-    if (!state.stats.firstRenderMs) state.stats.firstRenderMs = performance.now();
+    if (!state.stats.firstRenderMs && state.stats.snapshots) {
+      mark('rendered');
+      requestAnimationFrame(() => mark('painted'));
+      state.stats.firstRenderMs = performance.now();
+      state.stats.firstParts = { ...state.stats.parts };
+    }
   });
 }
 
@@ -239,6 +287,9 @@ function rowFor(o, now) {
     }
     state.rows.set(o.id, tr);
   }
+  const stamp = `${o.updated_at}|${o.history.length}|${o.status}|${o.team_id}|${o.escalated}|${o.id === state.selected}`;
+  if (tr.dataset.stamp === stamp) return tr;
+  tr.dataset.stamp = stamp;
   const cells = tr.children;
   const sla = slaText(o, now);
   cells[0].firstChild ? (cells[0].firstChild.textContent = sla.text) : cells[0].append(el('span', {}, sla.text));
@@ -260,8 +311,23 @@ function sortKey(o) {
   return d && d.at ? d.at : Number.MAX_SAFE_INTEGER;
 }
 
+function timed(name, fn) {
+  const t = performance.now();
+  fn();
+  (state.stats.parts ||= {})[name] = Math.round((performance.now() - t) * 10) / 10;
+}
+
 function render() {
   const now = Date.now();
+  timed('queue', () => renderQueue(now));
+  timed('filters', fillFilterOptions);
+  timed('kpis', () => renderKpis(now));
+  timed('map', () => renderMap(now));
+  timed('devices', () => renderDevices(now));
+  timed('detail', renderDetail);
+}
+
+function renderQueue(now) {
   const shown = [];
   for (const o of state.orders.values()) if (matches(o)) shown.push(o);
   shown.sort((a, b) => sortKey(a) - sortKey(b) || a.id.localeCompare(b.id));
@@ -282,14 +348,13 @@ function render() {
     }
   }
   $('#count').textContent = `${shown.length} open`;
-  fillFilterOptions();
-  renderKpis(now);
-  renderMap(now);
-  renderDevices(now);
-  renderDetail();
 }
 
+const DEVICE_LINES = 100;
+
 function renderDevices(now) {
+  if (!dirty.devices) return;
+  dirty.devices = false;
   const box = $('#devices');
   if (!state.devices) {
     box.replaceChildren(el('p', { class: 'muted' }, 'Device health: no block maps configured for the views service.'));
@@ -298,13 +363,14 @@ function renderDevices(now) {
   const offline = state.devices.devices.filter((d) => !d.online);
   const low = state.devices.devices.filter((d) => d.low_battery);
   const list = el('ul', {});
-  for (const d of offline) {
+  for (const d of offline.slice(0, DEVICE_LINES)) {
     const since = d.last_seen
       ? `since ${new Date(ms(d.offline_since)).toLocaleTimeString()} (${duration(now - ms(d.offline_since))})`
-      : `not heard from since before ${new Date(ms(d.offline_since)).toLocaleTimeString()}`;
+      : `(not heard from since before ${new Date(ms(d.offline_since)).toLocaleTimeString()})`;
     list.append(el('li', { class: 'offline', 'data-device': `${d.block}/${d.id}` }, `${d.kind} ${d.block}/${d.id} offline ${since}`));
   }
-  for (const d of low) {
+  if (offline.length > DEVICE_LINES) list.append(el('li', { class: 'offline' }, `… and ${offline.length - DEVICE_LINES} more offline`));
+  for (const d of low.slice(0, DEVICE_LINES)) {
     list.append(el('li', { 'data-battery': `${d.block}/${d.id}` }, `${d.kind} ${d.block}/${d.id} battery low: ${d.battery_v.toFixed(2)} V`));
   }
   box.replaceChildren(
@@ -415,6 +481,7 @@ function renderKpis(now) {
 
 let map = null;
 let zoneLayer = null;
+const renderer = L.canvas({ padding: 0.2 });
 const zoneMarkers = new Map(); // block/zone -> circle marker
 let fitted = false;
 
@@ -438,7 +505,18 @@ function initMap(view) {
   } else {
     map.setView([31.2105, 121.4575], 17);
   }
-  zoneLayer = L.layerGroup().addTo(map);
+  // One canvas for every zone, and one popup and tooltip handler for the whole layer: binding
+  // 15 000 markers one by one costs seconds.
+  zoneLayer = L.featureGroup().addTo(map);
+  zoneLayer.on('click', (e) => {
+    const key = e.layer.zoneKey;
+    L.popup().setLatLng(e.layer.getLatLng()).setContent(zonePopup(key)).openOn(map);
+  });
+  zoneLayer.on('mouseover', (e) => {
+    const m = e.layer;
+    if (!m.getTooltip()) m.bindTooltip(`${m.zoneKey} (${m.zoneKind})`);
+    m.openTooltip();
+  });
   map.on('moveend', writeUrl);
   const legend = L.control({ position: 'bottomleft' });
   legend.onAdd = () => {
@@ -472,51 +550,65 @@ function zoneState(key, orders, now) {
   return 'unknown';
 }
 
+const zoneInfo = new Map(); // block/zone -> block-map zone (null for a zone only orders name)
+
 function renderMap(now) {
   if (!map) return;
-  const zones = new Map();
-  for (const z of state.zones) {
-    zones.set(`${z.block}/${z.id}`, { zone: z, lat: z.lat, lon: z.lon, orders: [] });
+  let keys;
+  if (dirty.allZones) {
+    for (const z of state.zones) zoneInfo.set(`${z.block}/${z.id}`, z);
+    keys = new Set([...zoneInfo.keys(), ...zoneOrders.keys(), ...zoneMarkers.keys()]);
+  } else {
+    keys = dirty.zones;
   }
-  for (const o of state.orders.values()) {
-    if (FINAL.has(o.status) || !o.location) continue;
-    const key = `${o.block_id}/${o.zone_id}`;
-    if (!zones.has(key)) zones.set(key, { zone: null, lat: o.location.lat, lon: o.location.lon, orders: [] });
-    zones.get(key).orders.push(o);
-  }
-  for (const [key, z] of zones) {
-    const s = zoneState(key, z.orders, now);
-    let m = zoneMarkers.get(key);
-    if (!m) {
-      const kind = z.zone ? z.zone.kind : 'unmapped';
-      const shape = ZONE_KINDS[kind] || ZONE_KINDS.unmapped;
-      m = L.circleMarker([z.lat, z.lon], { radius: shape.radius, weight: 2, dashArray: shape.dash }).addTo(zoneLayer);
-      m.bindTooltip(`${key} (${kind})`);
-      m.bindPopup(() => zonePopup(m.zoneKey));
-      zoneMarkers.set(key, m);
-    }
-    m.zoneKey = key;
-    if (m.zoneState !== s) {
-      m.setStyle({ color: ZONE_COLOURS[s], fillColor: ZONE_COLOURS[s], fillOpacity: s === 'clear' ? 0.25 : 0.7 });
-      m.zoneState = s;
-    }
-  }
-  for (const [key, m] of zoneMarkers) {
-    if (!zones.has(key)) {
-      m.remove();
-      zoneMarkers.delete(key);
-    }
-  }
-  state.zoneStates = zones;
+  dirty.allZones = false;
+  dirty.zones = new Set();
+  // Zones with open orders change state as deadlines pass: re-check those every render too.
+  for (const key of zoneOrders.keys()) keys.add(key);
+  for (const key of keys) drawZone(key, now);
   if (!fitted && zoneMarkers.size) {
     map.fitBounds(L.featureGroup([...zoneMarkers.values()]).getBounds().pad(0.2), { maxZoom: 19 });
     fitted = true;
   }
 }
 
+function drawZone(key, now) {
+  const orders = ordersOfZone(key);
+  let zone = zoneInfo.get(key);
+  if (!zone && orders.length) {
+    zone = null;
+    zoneInfo.set(key, null);
+  }
+  if (zone === undefined || (zone === null && !orders.length)) {
+    const m = zoneMarkers.get(key);
+    if (m) {
+      m.remove();
+      zoneMarkers.delete(key);
+    }
+    if (zone === null) zoneInfo.delete(key);
+    return;
+  }
+  const s = zoneState(key, orders, now);
+  let m = zoneMarkers.get(key);
+  if (!m) {
+    const kind = zone ? zone.kind : 'unmapped';
+    const shape = ZONE_KINDS[kind] || ZONE_KINDS.unmapped;
+    const at = zone ? [zone.lat, zone.lon] : [orders[0].location.lat, orders[0].location.lon];
+    m = L.circleMarker(at, { radius: shape.radius, weight: 2, dashArray: shape.dash, renderer });
+    m.zoneKey = key;
+    m.zoneKind = kind;
+    zoneLayer.addLayer(m);
+    zoneMarkers.set(key, m);
+  }
+  if (m.zoneState !== s) {
+    m.setStyle({ color: ZONE_COLOURS[s], fillColor: ZONE_COLOURS[s], fillOpacity: s === 'clear' ? 0.25 : 0.7 });
+    m.zoneState = s;
+  }
+}
+
 function zonePopup(key) {
   const now = Date.now();
-  const z = state.zoneStates.get(key) || { zone: null, orders: [] };
+  const z = { zone: zoneInfo.get(key) || null, orders: ordersOfZone(key) };
   const div = el('div', { class: 'zone-popup', 'data-zone': key },
     el('strong', {}, key), ' ', el('span', { class: 'badge' }, zoneState(key, z.orders, now)));
   if (z.zone) {
@@ -691,8 +783,13 @@ function signOut(message) {
   $('#login-error').textContent = message || '';
 }
 
+const mark = (name) => {
+  (state.stats.marks ||= {})[name] = Math.round(performance.now() - (state.stats.signInAt || 0));
+};
+
 async function signIn(token) {
   state.token = token;
+  state.stats.signInAt = performance.now();
   const r = await api('/console/v1/me');
   if (!r.ok) {
     signOut(r.status === 401 ? 'Unknown token.' : `The service answered ${r.status}; try again.`);
@@ -703,16 +800,21 @@ async function signIn(token) {
   $('#who').textContent = r.body.kind === 'ops' ? `operations: ${r.body.id}` : `team: ${r.body.id}`;
   $('#login').hidden = true;
   $('#app').hidden = false;
+  const tz = performance.now();
   const zones = await api('/console/v1/zones');
+  state.stats.zonesFetchMs = Math.round(performance.now() - tz);
+  mark('zones');
   state.zones = [];
   if (zones.ok) {
     for (const b of zones.body.blocks) {
       for (const z of b.zones) state.zones.push({ ...z, block: b.id, block_name: b.name });
     }
   }
+  dirty.allZones = true;
   const view = readUrl();
   if (!map) initMap(view);
   map.invalidateSize();
+  mark('mapReady');
   stream();
 }
 
@@ -743,6 +845,7 @@ window.streetsenseConsole = {
   stats: state.stats,
   lastEventId: () => state.lastEventId,
   orderIds: () => [...state.orders.keys()],
+  markerCount: () => zoneMarkers.size,
   zoneState: (key) => (zoneMarkers.get(key) || {}).zoneState || null,
   reconnect(pauseMs = 0) {
     state.pauseMs = pauseMs;
