@@ -9,6 +9,7 @@
 const TOKEN_KEY = 'streetsense.console.token';
 const FINAL = new Set(['CLOSED', 'SELF_CLEARED', 'CANCELLED']);
 const TYPES = ['OUT_OF_DOORWAY_TRADING', 'ILLEGAL_STALL', 'PARKING_OVERFLOW'];
+const TYPE_LABELS = { OUT_OF_DOORWAY_TRADING: 'out of doorway', ILLEGAL_STALL: 'illegal stall', PARKING_OVERFLOW: 'parking overflow' };
 const STATUSES = ['FILED', 'DISPATCHED', 'ACCEPTED', 'RESOLVED', 'REWORK', 'REJECTED'];
 
 const state = {
@@ -282,7 +283,7 @@ function rowFor(o, now) {
   let tr = state.rows.get(o.id);
   if (!tr) {
     tr = el('tr', { 'data-order-id': o.id, onclick: () => select(o.id) });
-    for (const c of ['sla', 'type', 'zone', 'shop', 'team', 'status', 'id']) {
+    for (const c of ['sla', 'type', 'zone', 'shop', 'team', 'status']) {
       tr.append(el('td', { class: `c-${c}` }));
     }
     state.rows.set(o.id, tr);
@@ -292,16 +293,17 @@ function rowFor(o, now) {
   tr.dataset.stamp = stamp;
   const cells = tr.children;
   const sla = slaText(o, now);
-  cells[0].firstChild ? (cells[0].firstChild.textContent = sla.text) : cells[0].append(el('span', {}, sla.text));
-  cells[0].firstChild.className = sla.cls;
-  cells[1].textContent = o.type;
-  cells[2].textContent = `${o.block_name} · ${o.zone_id}`;
+  cells[0].replaceChildren(el('span', { class: sla.cls }, sla.text));
+  if (o.escalated) cells[0].append(el('span', { class: 'badge esc', title: `missed: ${(o.escalations || []).join(', ')}` }, 'escalated'));
+  cells[1].textContent = TYPE_LABELS[o.type] || o.type;
+  cells[1].title = o.type;
+  cells[2].textContent = o.zone_id;
+  cells[2].title = `${o.block_name} · ${o.zone_id} · ${o.id}`;
   cells[3].textContent = o.shop_name || '';
+  cells[3].title = o.shop_name || '';
   cells[4].textContent = o.team_id || '(operations centre)';
   cells[5].textContent = o.status;
-  if (o.escalated) cells[5].append(el('span', { class: 'badge esc', title: (o.escalations || []).join(', ') }, 'escalated'));
   if (o.rework_count > 0) cells[5].append(el('span', { class: 'badge' }, `rework ${o.rework_count}`));
-  cells[6].textContent = o.id;
   tr.classList.toggle('selected', o.id === state.selected);
   return tr;
 }
@@ -846,6 +848,7 @@ window.streetsenseConsole = {
   lastEventId: () => state.lastEventId,
   orderIds: () => [...state.orders.keys()],
   markerCount: () => zoneMarkers.size,
+  mapView: () => (map ? [map.getCenter().lat, map.getCenter().lng, map.getZoom()] : null),
   zoneState: (key) => (zoneMarkers.get(key) || {}).zoneState || null,
   reconnect(pauseMs = 0) {
     state.pauseMs = pauseMs;
