@@ -434,6 +434,30 @@ class ConsoleBrowserIT {
             .findElement(By.cssSelector("tr[data-order-id='WO-OVERDUE'] .c-sla .badge.esc"))
             .getText());
 
+    // A click on a zone: its shop and permits, its devices, the open order and how long it stands.
+    assertEquals("overdue", zoneState("JS-Z-F01"));
+    assertEquals(
+        Boolean.TRUE, js("return window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F01')"));
+    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup"));
+    assertTrue(
+        popup.getText().contains("shop: Lane 550 noodle house (restaurant)"), popup.getText());
+    assertTrue(popup.getText().contains("outdoor permits: none"), popup.getText());
+    assertTrue(popup.getText().contains("JS-C-01 online"), popup.getText());
+    assertTrue(
+        popup.getText().contains("ILLEGAL_STALL · DISPATCHED standing 20:"), popup.getText());
+    js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F02')");
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(
+            d ->
+                d.findElement(By.cssSelector(".leaflet-popup .zone-popup"))
+                    .getText()
+                    .contains("11:00–22:00"));
+    popup = browser.findElement(By.cssSelector(".leaflet-popup .zone-popup"));
+    assertTrue(popup.getText().contains("Old Market tavern"), popup.getText());
+    popup.findElement(By.tagName("a")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> d.findElement(By.cssSelector("#detail h2")).getText().equals("WO-EARLY"));
+
     // Committed to Kafka → on the operator's screen within 1 s.
     WorkOrder fresh = order("WO-FRESH", "team-a", "JS-Z-NV1", 5);
     Instant seen = fresh.getDetectedAt();

@@ -848,6 +848,11 @@ window.streetsenseConsole = {
   lastEventId: () => state.lastEventId,
   orderIds: () => [...state.orders.keys()],
   markerCount: () => zoneMarkers.size,
+  openZone(key) {
+    const m = zoneMarkers.get(key);
+    if (m) zoneLayer.fire('click', { layer: m, latlng: m.getLatLng() });
+    return !!m;
+  },
   mapView: () => (map ? [map.getCenter().lat, map.getCenter().lng, map.getZoom()] : null),
   zoneState: (key) => (zoneMarkers.get(key) || {}).zoneState || null,
   reconnect(pauseMs = 0) {
