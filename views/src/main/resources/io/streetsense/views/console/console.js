@@ -146,16 +146,19 @@ async function stream() {
       setLive(true);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
+      let scanFrom = 0; // a big snapshot arrives in many chunks: don't rescan what was searched
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         buf += value;
         let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
+        while ((i = buf.indexOf('\n\n', scanFrom)) >= 0) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
+          scanFrom = 0;
           handleEvent(block);
         }
+        scanFrom = Math.max(0, buf.length - 1);
       }
     } catch (e) {
       // aborted by reconnect() or the network dropped: fall through and reconnect
