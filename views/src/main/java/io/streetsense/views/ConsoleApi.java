@@ -226,7 +226,9 @@ final class ConsoleApi {
         } else {
           for (ConsoleFeed.Change c : next.changes()) {
             boolean now = c.current() != null && visible.test(c.current());
-            boolean before = c.previous() != null && visible.test(c.previous());
+            boolean before =
+                c.existed()
+                    && (who.kind() == Principal.Kind.OPS || who.id().equals(c.previousTeam()));
             if (!now && !before) {
               continue;
             }

@@ -28,8 +28,13 @@ import java.util.function.Predicate;
  * updated just before the listeners run, so reading it would not).
  */
 public final class ConsoleFeed implements WorkOrderView.Listener {
-  /** One applied change: the order before and after (either may be null). */
-  public record Change(long seq, String id, WorkOrder previous, WorkOrder current) {}
+  /**
+   * One applied change: whether the order existed before and whose it was (for a team's stream: an
+   * order that leaves the team is sent as a removal), and the order after (null: removed). Only the
+   * previous team is kept, not the previous version: kept changes should not hold old orders.
+   */
+  public record Change(
+      long seq, String id, boolean existed, String previousTeam, WorkOrder current) {}
 
   /** A consistent copy: the orders that match and the sequence number they are as of. */
   public record Snapshot(long seq, List<WorkOrder> orders) {}
@@ -41,7 +46,11 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   public record Next(
       Snapshot snapshot, List<Change> changes, long seq, DeviceHealth.Snapshot devices) {}
 
-  public static final int DEFAULT_CAPACITY = 50_000;
+  /**
+   * Changes kept for resuming: a client away for longer (at ten changes a second, about 16 min)
+   * gets a snapshot instead. Each holds one order version, so this bounds the extra memory.
+   */
+  public static final int DEFAULT_CAPACITY = 10_000;
 
   private final String epoch;
   private final int capacity;
@@ -78,7 +87,9 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       } else {
         this.current.put(id, current);
       }
-      recent.addLast(new Change(seq, id, previous, current));
+      recent.addLast(
+          new Change(
+              seq, id, previous != null, previous == null ? null : previous.getTeamId(), current));
       while (recent.size() > capacity) {
         recent.removeFirst();
       }
