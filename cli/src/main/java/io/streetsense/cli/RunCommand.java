@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     try (Pipeline pipeline = Pipeline.start(settings, maps);
         ViewsServer viewsServer =
-            views.portGiven() ? views.start(services.kafka(), services.mqtt()) : null) {
+            views.portGiven() ? views.start(services.kafka(), services.mqtt(), maps) : null) {
       System.out.println("state: " + pipeline.local().stateLine());
       // Ctrl-C / SIGTERM: the views, then the bridge, then the job with a savepoint (Pipeline).
       Thread hook =

@@ -3,11 +3,15 @@ package io.streetsense.cli;
 import io.streetsense.app.ConfigFileOption;
 import io.streetsense.app.KafkaOptions;
 import io.streetsense.app.MqttOptions;
+import io.streetsense.blockmap.BlockMapLoader;
+import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.views.ViewsServer;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code streetsense views}: the people-facing views on their own, built from the pipeline's Kafka
@@ -40,10 +44,18 @@ final class ViewsCommand implements Callable<Integer> {
   @Mixin ViewsOptions views;
   @Mixin ConfigFileOption config;
 
+  @Option(
+      names = "--blockmaps",
+      description =
+          "Folder of block-map YAML files: the console at /console then maps every zone and"
+              + " shows device health from the camera and parking topics. Optional.")
+  Path blockMaps;
+
   @Override
   public Integer call() throws Exception {
     CountDownLatch stopped = new CountDownLatch(1);
-    try (ViewsServer server = views.start(kafka, mqtt)) {
+    BlockMaps maps = blockMaps == null ? null : BlockMapLoader.loadDirectory(blockMaps);
+    try (ViewsServer server = views.start(kafka, mqtt, maps)) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(

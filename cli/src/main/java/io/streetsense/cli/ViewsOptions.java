@@ -2,6 +2,7 @@ package io.streetsense.cli;
 
 import io.streetsense.app.KafkaOptions;
 import io.streetsense.app.MqttOptions;
+import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.views.TokenRegistry;
 import io.streetsense.views.ViewsConfig;
 import io.streetsense.views.ViewsServer;
@@ -90,6 +91,15 @@ final class ViewsOptions {
    * names a broker, and prints where they listen.
    */
   ViewsServer start(KafkaOptions kafka, MqttOptions mqtt) throws IOException, InterruptedException {
+    return start(kafka, mqtt, null);
+  }
+
+  /**
+   * As {@link #start(KafkaOptions, MqttOptions)}, with the block maps the operations-centre console
+   * draws (every zone) and whose devices it watches; null: zones only where orders are.
+   */
+  ViewsServer start(KafkaOptions kafka, MqttOptions mqtt, BlockMaps maps)
+      throws IOException, InterruptedException {
     ViewsConfig config =
         ViewsConfig.builder()
             .kafkaBootstrap(kafka.bootstrapServers())
@@ -105,6 +115,7 @@ final class ViewsOptions {
             .open311Public(open311Public)
             .writeRateLimit(writeRatePerMinute, writeBurst)
             .maxBodyBytes(maxBodyBytes)
+            .blockMaps(maps)
             .build();
     ViewsServer server = ViewsServer.start(config);
     System.out.println(
@@ -112,7 +123,7 @@ final class ViewsOptions {
             + host
             + ":"
             + server.port()
-            + " (teams: /teams/v1, operations: /ops/v1, Open311: /open311/v2)"
+            + " (console: /console, teams: /teams/v1, operations: /ops/v1, Open311: /open311/v2)"
             + (mqtt.uri() == null ? "" : "; pushing to teams on " + mqtt.uri()));
     if (server.awaitReady(Duration.ofMinutes(5))) {
       System.out.println("work-order view loaded: " + server.view().size() + " orders");

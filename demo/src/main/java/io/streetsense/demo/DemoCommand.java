@@ -253,9 +253,14 @@ public final class DemoCommand implements Callable<Integer> {
                 .tokens(TokenRegistry.parse(tokens.toString(), "demo tokens"))
                 .mqttUri(settings.mqttServerUri())
                 .stateDir(dir.resolve("views"))
+                .blockMaps(BlockMaps.of(block))
                 .build());
     views.awaitReady(Duration.ofSeconds(60));
     String base = "http://127.0.0.1:" + views.port();
+    out.println(
+        "operations-centre console: "
+            + base
+            + "/console  (sign in with the operations token below; it is never put in the address)");
     out.println("team API and Open311 on " + base + " (tokens for this run only):");
     byTeam.forEach((team, token) -> out.println("  " + team + "  " + token));
     out.println("  operations centre  " + opsToken);

@@ -117,6 +117,8 @@ public final class HttpApi {
   private final Settings settings;
   private final WriteRateLimiter writeLimiter;
   private final ObjectMapper json = new ObjectMapper();
+  private final ConsoleFeed console;
+  private final io.streetsense.blockmap.BlockMaps blockMaps;
 
   public HttpApi(
       WorkOrderReader view, ActionSink actions, TokenRegistry tokens, Settings settings) {
@@ -129,6 +131,24 @@ public final class HttpApi {
       ActionSink actions,
       TokenRegistry tokens,
       Settings settings) {
+    this(view, outcomes, actions, tokens, settings, null, null);
+  }
+
+  /**
+   * @param console the live feed behind the operations-centre console ({@code /console}); null
+   *     serves no console
+   * @param blockMaps the blocks the console maps; null: zones only where orders are
+   */
+  public HttpApi(
+      WorkOrderReader view,
+      ActionOutcomes outcomes,
+      ActionSink actions,
+      TokenRegistry tokens,
+      Settings settings,
+      ConsoleFeed console,
+      io.streetsense.blockmap.BlockMaps blockMaps) {
+    this.console = console;
+    this.blockMaps = blockMaps;
     this.view = Objects.requireNonNull(view, "view");
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.actions = Objects.requireNonNull(actions, "actions");
@@ -180,6 +200,20 @@ public final class HttpApi {
     r.get("/open311/v2/services.json", this::open311Services);
     r.get("/open311/v2/requests.json", this::open311Requests);
     r.get("/open311/v2/requests/{file}", this::open311Request);
+
+    if (console != null) {
+      new ConsoleApi(
+              console,
+              blockMaps,
+              ctx -> {
+                Principal who = authenticateAny(ctx);
+                requireReady();
+                return who;
+              },
+              settings.clock(),
+              Duration.ofSeconds(15))
+          .routes(r);
+    }
 
     r.exception(ApiException.class, this::error);
     r.exception(
@@ -261,6 +295,21 @@ public final class HttpApi {
   // ---- authentication and readiness ------------------------------------------------------------
 
   private Principal authenticate(Context ctx, Principal.Kind kind) {
+    Principal principal = authenticateAny(ctx);
+    if (principal.kind() != kind) {
+      throw new ApiException(
+          403,
+          "forbidden",
+          kind == Principal.Kind.TEAM
+              ? "this endpoint is for enforcement teams; use /ops/v1 with an operations token"
+              : "this endpoint is for the operations centre");
+    }
+    requireReady();
+    return principal;
+  }
+
+  /** A known bearer token of either kind (401 otherwise); readiness is not checked here. */
+  private Principal authenticateAny(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
       throw new ApiException(401, "unauthorized", "missing 'Authorization: Bearer <token>'");
@@ -273,15 +322,6 @@ public final class HttpApi {
             .authenticate(header.substring(BEARER.length()).strip())
             .orElseThrow(() -> new ApiException(401, "unauthorized", "unknown or revoked token"));
     ctx.attribute(PRINCIPAL, principal);
-    if (principal.kind() != kind) {
-      throw new ApiException(
-          403,
-          "forbidden",
-          kind == Principal.Kind.TEAM
-              ? "this endpoint is for enforcement teams; use /ops/v1 with an operations token"
-              : "this endpoint is for the operations centre");
-    }
-    requireReady();
     return principal;
   }
 

@@ -1,5 +1,6 @@
 package io.streetsense.views;
 
+import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,8 +36,12 @@ public final class ViewsConfig {
   private final String mqttPassword;
   private final Path stateDir;
   private final HttpApi.Settings http;
+  private final BlockMaps blockMaps;
+  private final DeviceHealth.Settings deviceHealth;
 
   private ViewsConfig(Builder b) {
+    this.blockMaps = b.blockMaps;
+    this.deviceHealth = b.deviceHealth;
     this.kafkaBootstrap = require(b.kafkaBootstrap, "kafkaBootstrap");
     this.kafkaProperties = new Properties();
     this.kafkaProperties.putAll(b.kafkaProperties);
@@ -107,6 +112,15 @@ public final class ViewsConfig {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The blocks the console maps, and whose devices it watches; null: none. */
+  public BlockMaps blockMaps() {
+    return blockMaps;
+  }
+
+  public DeviceHealth.Settings deviceHealth() {
+    return deviceHealth;
   }
 
   /** Kafka client properties: bootstrap plus the pass-through (security) settings. */
@@ -211,8 +225,25 @@ public final class ViewsConfig {
     private Duration actionTimeout = Duration.ofSeconds(10);
     private WriteRateLimiter.Limit writeLimit = WriteRateLimiter.Limit.defaults();
     private Clock clock = Clock.systemUTC();
+    private BlockMaps blockMaps;
+    private DeviceHealth.Settings deviceHealth = DeviceHealth.Settings.defaults();
 
     private Builder() {}
+
+    /**
+     * The block maps: the console draws every zone and watches the devices on the camera and
+     * parking topics. Without them it maps only zones that have orders and shows no device health.
+     */
+    public Builder blockMaps(BlockMaps maps) {
+      this.blockMaps = maps;
+      return this;
+    }
+
+    /** When a camera or sensor counts as offline, and the low-battery mark. */
+    public Builder deviceHealth(DeviceHealth.Settings settings) {
+      this.deviceHealth = Objects.requireNonNull(settings, "deviceHealth");
+      return this;
+    }
 
     public Builder kafkaBootstrap(String bootstrap) {
       this.kafkaBootstrap = bootstrap;

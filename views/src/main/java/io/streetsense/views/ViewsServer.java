@@ -31,6 +31,8 @@ public final class ViewsServer implements AutoCloseable {
   private ActionOutcomes outcomes;
   private MqttPusher pusher;
   private WorkOrderView view;
+  private ConsoleFeed console;
+  private DeviceHealth devices;
   private Javalin http;
   private boolean closed;
 
@@ -60,6 +62,8 @@ public final class ViewsServer implements AutoCloseable {
     outcomes = new ActionOutcomes();
     List<WorkOrderView.Listener> listeners = new ArrayList<>();
     listeners.add(outcomes);
+    console = new ConsoleFeed();
+    listeners.add(console);
     if (config.mqttUri() != null) {
       PahoTransport transport =
           new PahoTransport(
@@ -74,7 +78,27 @@ public final class ViewsServer implements AutoCloseable {
     view =
         WorkOrderView.start(
             config.kafka(), topics.workOrders(), listeners, closed -> awaitTopics(closed));
-    http = new HttpApi(view, outcomes, actions, config.tokens(), config.http()).create();
+    http =
+        new HttpApi(
+                view,
+                outcomes,
+                actions,
+                config.tokens(),
+                config.http(),
+                console,
+                config.blockMaps())
+            .create();
+    if (config.blockMaps() != null) {
+      devices =
+          DeviceHealth.start(
+              config.kafka(),
+              topics.camera(),
+              topics.parking(),
+              config.blockMaps(),
+              config.deviceHealth(),
+              config.http().clock(),
+              console::devices);
+    }
     http.start(config.httpHost(), config.httpPort());
     LOG.info("views service on http://{}:{} ({})", config.httpHost(), http.port(), config);
   }
@@ -129,6 +153,9 @@ public final class ViewsServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (console != null) {
+      console.close(); // ends the console's open event streams, so HTTP can stop
+    }
     if (http != null) {
       try {
         http.stop();
@@ -138,6 +165,9 @@ public final class ViewsServer implements AutoCloseable {
     }
     if (view != null) {
       view.close();
+    }
+    if (devices != null) {
+      devices.close();
     }
     if (pusher != null) {
       pusher.close();

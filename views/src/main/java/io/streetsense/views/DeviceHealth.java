@@ -1,0 +1,307 @@
+package io.streetsense.views;
+
+import io.streetsense.blockmap.BlockMap;
+import io.streetsense.blockmap.BlockMaps;
+import io.streetsense.blockmap.Camera;
+import io.streetsense.blockmap.Sensor;
+import io.streetsense.schemas.AvroCodec;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.ParkingSensorEvent;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which cameras and berth sensors of the block maps are heard from, for the console: a view of the
+ * bridge's camera and parking topics (the job's own device-health points go to InfluxDB only, not
+ * to Kafka).
+ *
+ * <p>A device is <b>online</b> while its latest message's event time is within its limit of now
+ * (cameras send about a frame a second: {@code cameraOfflineAfter}, default 60 s as the job's
+ * detectors; sensors heartbeat every 10 min: {@code sensorOfflineAfter}, default 30 min, three
+ * missed heartbeats as the job). On start it reads each topic back by that limit (Kafka's offsets
+ * for a time), so its first verdict is already right; a device not heard from in that window is
+ * offline "since before" the window. A device that was never heard from is never taken for online:
+ * the console draws its zones <i>unknown</i>, not clear.
+ *
+ * <p>Every second it re-evaluates, and calls {@code onChange} with a fresh {@link Snapshot} when a
+ * device went offline or came back, or a battery crossed the low mark.
+ */
+public final class DeviceHealth implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceHealth.class);
+
+  /** One device's state. {@code lastSeen} null: not heard from since {@code since}. */
+  public record Device(
+      String block,
+      String id,
+      String kind,
+      boolean online,
+      Instant lastSeen,
+      Instant offlineSince,
+      Double batteryV,
+      boolean lowBattery,
+      List<String> zones) {}
+
+  /** Every device of the block maps, with a version that grows on every change. */
+  public record Snapshot(long version, Instant at, List<Device> devices) {}
+
+  /** Limits. */
+  public record Settings(
+      Duration cameraOfflineAfter, Duration sensorOfflineAfter, double lowBatteryV) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(60), Duration.ofMinutes(30), 3.3);
+    }
+  }
+
+  private final BlockMaps maps;
+  private final Settings settings;
+  private final Clock clock;
+  private final Consumer<Snapshot> onChange;
+  private final AvroCodec<CameraFrame> frames = AvroCodec.of(CameraFrame.class);
+  private final AvroCodec<ParkingSensorEvent> readings = AvroCodec.of(ParkingSensorEvent.class);
+  private final Map<String, Instant> lastSeen = new HashMap<>(); // block/device -> event time
+  private final Map<String, Double> battery = new HashMap<>();
+  private final Instant startedAt;
+  private final String cameraTopic;
+  private final String parkingTopic;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Snapshot snapshot;
+  private String lastShape = "";
+
+  private DeviceHealth(
+      Properties kafka,
+      String cameraTopic,
+      String parkingTopic,
+      BlockMaps maps,
+      Settings settings,
+      Clock clock,
+      Consumer<Snapshot> onChange) {
+    this.maps = Objects.requireNonNull(maps, "maps");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.onChange = Objects.requireNonNull(onChange, "onChange");
+    this.cameraTopic = cameraTopic;
+    this.parkingTopic = parkingTopic;
+    this.startedAt = clock.instant();
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streetsense-views-devices");
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    this.consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    this.snapshot = evaluate(0);
+    this.thread = new Thread(this::run, "device-health-view");
+    this.thread.setDaemon(true);
+  }
+
+  public static DeviceHealth start(
+      Properties kafka,
+      String cameraTopic,
+      String parkingTopic,
+      BlockMaps maps,
+      Settings settings,
+      Clock clock,
+      Consumer<Snapshot> onChange) {
+    DeviceHealth health =
+        new DeviceHealth(kafka, cameraTopic, parkingTopic, maps, settings, clock, onChange);
+    onChange.accept(health.snapshot);
+    health.thread.start();
+    return health;
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  private void run() {
+    try {
+      if (!assign()) {
+        return;
+      }
+      long lastEval = 0;
+      while (!closed) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          apply(r);
+        }
+        long now = System.currentTimeMillis();
+        if (now - lastEval >= 1000) {
+          lastEval = now;
+          publishIfChanged();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("device-health view stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  /** Waits for both topics, then starts each a limit's time back. False if closed meanwhile. */
+  private boolean assign() {
+    long warnedAt = 0;
+    while (!closed) {
+      List<PartitionInfo> cams = consumer.partitionsFor(cameraTopic, Duration.ofSeconds(10));
+      List<PartitionInfo> parks = consumer.partitionsFor(parkingTopic, Duration.ofSeconds(10));
+      if (cams != null && !cams.isEmpty() && parks != null && !parks.isEmpty()) {
+        Map<TopicPartition, Long> from = new HashMap<>();
+        long now = clock.millis();
+        for (PartitionInfo p : cams) {
+          from.put(
+              new TopicPartition(cameraTopic, p.partition()),
+              now - settings.cameraOfflineAfter().toMillis());
+        }
+        for (PartitionInfo p : parks) {
+          from.put(
+              new TopicPartition(parkingTopic, p.partition()),
+              now - settings.sensorOfflineAfter().toMillis());
+        }
+        consumer.assign(from.keySet());
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(from);
+        List<TopicPartition> toEnd = new ArrayList<>();
+        offsets.forEach(
+            (tp, o) -> {
+              if (o == null) {
+                toEnd.add(tp);
+              } else {
+                consumer.seek(tp, o.offset());
+              }
+            });
+        consumer.seekToEnd(toEnd);
+        LOG.info("device-health view reading {} and {}", cameraTopic, parkingTopic);
+        return true;
+      }
+      if (System.currentTimeMillis() - warnedAt > 60_000) {
+        warnedAt = System.currentTimeMillis();
+        LOG.info(
+            "device-health view waiting for Kafka topics {} and {}", cameraTopic, parkingTopic);
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return;
+    }
+    try {
+      if (r.topic().equals(cameraTopic)) {
+        CameraFrame f = frames.decode(r.value());
+        seen(f.getBlockId() + "/" + f.getCameraId(), f.getEventTime(), null);
+      } else {
+        ParkingSensorEvent e = readings.decode(r.value());
+        seen(e.getBlockId() + "/" + e.getSensorId(), e.getEventTime(), e.getBatteryV());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug(
+          "device-health view skips an undecodable record of {}: {}", r.topic(), e.toString());
+    }
+  }
+
+  private synchronized void seen(String key, Instant at, Double batteryV) {
+    Instant before = lastSeen.get(key);
+    if (before == null || at.isAfter(before)) {
+      lastSeen.put(key, at);
+      if (batteryV != null) {
+        battery.put(key, batteryV);
+      }
+    }
+  }
+
+  /** Re-evaluates now; publishes when a device's online state or low battery changed. */
+  synchronized void publishIfChanged() {
+    Snapshot next = evaluate(snapshot.version() + 1);
+    StringBuilder shape = new StringBuilder();
+    for (Device d : next.devices()) {
+      shape.append(d.online() ? '1' : '0').append(d.lowBattery() ? '1' : '0');
+    }
+    if (!shape.toString().equals(lastShape)) {
+      lastShape = shape.toString();
+      snapshot = next;
+      onChange.accept(next);
+    }
+  }
+
+  private synchronized Snapshot evaluate(long version) {
+    Instant now = clock.instant();
+    List<Device> out = new ArrayList<>();
+    for (BlockMap block : maps.all()) {
+      for (Camera camera : block.cameras()) {
+        List<String> zones = new ArrayList<>();
+        camera.views().forEach(v -> zones.add(v.zone()));
+        out.add(device(block.id(), camera.id(), "camera", zones, now));
+      }
+      for (Sensor sensor : block.sensors()) {
+        out.add(device(block.id(), sensor.id(), "parking", List.of(sensor.zone()), now));
+      }
+    }
+    return new Snapshot(version, now, List.copyOf(out));
+  }
+
+  private Device device(String block, String id, String kind, List<String> zones, Instant now) {
+    String key = block + "/" + id;
+    Duration limit =
+        kind.equals("camera") ? settings.cameraOfflineAfter() : settings.sensorOfflineAfter();
+    Instant seen = lastSeen.get(key);
+    boolean online = seen != null && !seen.plus(limit).isBefore(now);
+    Instant offlineSince =
+        online ? null : seen != null ? seen : startedAt.minus(limit); // "before" the window
+    Double v = battery.get(key);
+    return new Device(
+        block,
+        id,
+        kind,
+        online,
+        seen,
+        offlineSince,
+        v,
+        v != null && v < settings.lowBatteryV(),
+        List.copyOf(zones));
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
