@@ -191,8 +191,15 @@ public final class LocalJob implements AutoCloseable {
     return root.toString().replaceAll("\\s*\\R\\s*", " ");
   }
 
-  /** What the job starts from, in one line for the log and the console. */
+  /** What the job starts from and where it keeps its state, in one line. */
   private static String describe(StateSettings state, Optional<RestorePoint> restore) {
+    return startingPoint(state, restore)
+        + "; state backend "
+        + state.backend()
+        + (state.backend().incrementalCheckpoints() ? " (incremental checkpoints)" : "");
+  }
+
+  private static String startingPoint(StateSettings state, Optional<RestorePoint> restore) {
     if (state.temporary()) {
       return "state in a temporary directory " + state.dir() + " (not kept)";
     }

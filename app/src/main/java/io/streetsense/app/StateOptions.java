@@ -43,8 +43,31 @@ public final class StateOptions {
               + " while checkpoints fail). Default: ${DEFAULT-VALUE}.")
   int maxFailedCheckpoints;
 
+  @Option(
+      names = "--state-backend",
+      paramLabel = "hashmap|rocksdb",
+      defaultValue = "hashmap",
+      converter = BackendConverter.class,
+      description =
+          "Where the running job keeps its state: 'hashmap' (on the heap; every checkpoint copies"
+              + " all of it) or 'rocksdb' (on local disk under the state directory, outside the"
+              + " heap, with incremental checkpoints: for state larger than the heap can hold)."
+              + " Switch by stopping (a savepoint) and starting with the other. Default:"
+              + " ${DEFAULT-VALUE}.")
+  StateBackendKind backend;
+
+  /** Parses {@code --state-backend} with {@link StateBackendKind#parse}'s message. */
+  static final class BackendConverter
+      implements picocli.CommandLine.ITypeConverter<StateBackendKind> {
+    @Override
+    public StateBackendKind convert(String value) {
+      return StateBackendKind.parse(value);
+    }
+  }
+
   public StateSettings settings() {
-    return new StateSettings(stateDir, fresh, fromSavepoint, maxFailedCheckpoints, false, true);
+    return new StateSettings(
+        stateDir, fresh, fromSavepoint, maxFailedCheckpoints, false, true, backend);
   }
 
   /** Whether any option was given other than by its default (for a warning where they are moot). */
@@ -52,6 +75,7 @@ public final class StateOptions {
     return fresh
         || fromSavepoint != null
         || !stateDir.equals(Path.of(StateSettings.DEFAULT_DIR))
-        || maxFailedCheckpoints != StateSettings.DEFAULT_MAX_FAILED_CHECKPOINTS;
+        || maxFailedCheckpoints != StateSettings.DEFAULT_MAX_FAILED_CHECKPOINTS
+        || backend != StateBackendKind.HASHMAP;
   }
 }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 
@@ -33,6 +34,7 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
  *     stop, deleted when the JVM exits
  * @param savepointOnStop whether a stop takes a savepoint first (else it cancels the job, and the
  *     last checkpoint is retained): off for the demo, whose brokers stop at the same Ctrl-C
+ * @param backend where the running job keeps its state ({@code --state-backend})
  */
 public record StateSettings(
     Path dir,
@@ -40,7 +42,8 @@ public record StateSettings(
     Path fromSavepoint,
     int maxFailedCheckpoints,
     boolean temporary,
-    boolean savepointOnStop) {
+    boolean savepointOnStop,
+    StateBackendKind backend) {
   /** The default of {@code --state-dir}, relative to the working directory. */
   public static final String DEFAULT_DIR = "streetsense-state";
 
@@ -60,11 +63,13 @@ public record StateSettings(
       throw new IllegalArgumentException("--fresh and --from-savepoint exclude each other");
     }
     dir = dir.toAbsolutePath().normalize();
+    Objects.requireNonNull(backend, "backend");
   }
 
   /** Resume from the newest checkpoint or savepoint under {@code dir}. */
   public static StateSettings in(Path dir) {
-    return new StateSettings(dir, false, null, DEFAULT_MAX_FAILED_CHECKPOINTS, false, true);
+    return new StateSettings(
+        dir, false, null, DEFAULT_MAX_FAILED_CHECKPOINTS, false, true, StateBackendKind.HASHMAP);
   }
 
   /**
@@ -75,19 +80,27 @@ public record StateSettings(
       Path dir = Files.createTempDirectory("streetsense-state-");
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> deleteRecursively(dir), "streetsense-state-cleanup"));
-      return new StateSettings(dir, true, null, DEFAULT_MAX_FAILED_CHECKPOINTS, true, false);
+      return new StateSettings(
+          dir, true, null, DEFAULT_MAX_FAILED_CHECKPOINTS, true, false, StateBackendKind.HASHMAP);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary state directory", e);
     }
   }
 
   public StateSettings withMaxFailedCheckpoints(int max) {
-    return new StateSettings(dir, fresh, fromSavepoint, max, temporary, savepointOnStop);
+    return new StateSettings(dir, fresh, fromSavepoint, max, temporary, savepointOnStop, backend);
+  }
+
+  /** The same, with the state kept in {@code kind}. */
+  public StateSettings withBackend(StateBackendKind kind) {
+    return new StateSettings(
+        dir, fresh, fromSavepoint, maxFailedCheckpoints, temporary, savepointOnStop, kind);
   }
 
   /** The same, but a stop cancels the job (keeping its last checkpoint) without a savepoint. */
   public StateSettings withoutSavepointOnStop() {
-    return new StateSettings(dir, fresh, fromSavepoint, maxFailedCheckpoints, temporary, false);
+    return new StateSettings(
+        dir, fresh, fromSavepoint, maxFailedCheckpoints, temporary, false, backend);
   }
 
   public Path checkpointsDir() {
@@ -110,15 +123,20 @@ public record StateSettings(
   }
 
   /**
-   * The local cluster's checkpoint configuration: file-system storage under {@code dir},
-   * checkpoints retained when the job stops or is cancelled, failed checkpoints tolerated (counted
-   * by the checkpoint monitor instead), and the restore point, if any, as the job's {@code
-   * execution.state-recovery.path}. The restored snapshot is not claimed: Flink never deletes it
-   * (with the hashmap state backend every checkpoint is complete in itself, so this costs nothing);
-   * {@link #pruneOlderThan} removes what is superseded.
+   * The local cluster's checkpoint configuration: the state backend (RocksDB with incremental
+   * checkpoints, or the heap), file-system storage under {@code dir}, checkpoints retained when the
+   * job stops or is cancelled, failed checkpoints tolerated (counted by the checkpoint monitor
+   * instead), and the restore point, if any, as the job's {@code execution.state-recovery.path}.
+   * The restored snapshot is not claimed: Flink never deletes it, and the resumed job's first
+   * checkpoint is a complete one even with incremental checkpoints (no file of the new job refers
+   * to the old job's folders), so {@link #pruneOlderThan} can remove what is superseded. A
+   * savepoint is in Flink's canonical format, so a job may resume from one on either backend
+   * (switching backends goes through a savepoint: stop, change, start).
    */
   public Configuration flinkConfiguration(Optional<RestorePoint> restore) {
     Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, backend.flinkName());
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.incrementalCheckpoints());
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointsDir().toUri().toString());
     conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, savepointsDir().toUri().toString());

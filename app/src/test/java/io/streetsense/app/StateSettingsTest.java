@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,10 +60,19 @@ class StateSettingsTest {
     StateSettings resume = StateSettings.in(dir);
     assertEquals(7, resume.restorePoint().orElseThrow().checkpointId());
     assertEquals(
-        Optional.empty(), new StateSettings(dir, true, null, 3, false, true).restorePoint());
+        Optional.empty(),
+        new StateSettings(dir, true, null, 3, false, true, StateBackendKind.HASHMAP)
+            .restorePoint());
     assertEquals(
         elsewhere,
-        new StateSettings(dir, false, elsewhere.resolve("_metadata"), 3, false, true)
+        new StateSettings(
+                dir,
+                false,
+                elsewhere.resolve("_metadata"),
+                3,
+                false,
+                true,
+                StateBackendKind.HASHMAP)
             .restorePoint()
             .orElseThrow()
             .path());
@@ -70,12 +80,19 @@ class StateSettingsTest {
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                new StateSettings(dir, false, dir.resolve("nothing"), 3, false, true)
+                new StateSettings(
+                        dir,
+                        false,
+                        dir.resolve("nothing"),
+                        3,
+                        false,
+                        true,
+                        StateBackendKind.HASHMAP)
                     .restorePoint());
     assertTrue(noMetadata.getMessage().startsWith("--from-savepoint"), noMetadata.getMessage());
     assertThrows(
         IllegalArgumentException.class,
-        () -> new StateSettings(dir, true, elsewhere, 3, false, true));
+        () -> new StateSettings(dir, true, elsewhere, 3, false, true, StateBackendKind.HASHMAP));
     assertThrows(
         IllegalArgumentException.class, () -> StateSettings.in(dir).withMaxFailedCheckpoints(0));
   }
@@ -140,6 +157,24 @@ class StateSettingsTest {
             .contains("writable --state-dir"));
     assertTrue(
         CheckpointMonitor.advice("something else", state).contains("--max-failed-checkpoints"));
+  }
+
+  @Test
+  void theStateBackend_isTheHeapByDefault_andRocksDbWithIncrementalCheckpointsOnRequest() {
+    Configuration heap = StateSettings.in(dir).flinkConfiguration(Optional.empty());
+    assertEquals("hashmap", heap.get(StateBackendOptions.STATE_BACKEND));
+    assertFalse(heap.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+
+    Configuration rocks =
+        StateSettings.in(dir)
+            .withBackend(StateBackendKind.parse("RocksDB"))
+            .flinkConfiguration(Optional.empty());
+    assertEquals("rocksdb", rocks.get(StateBackendOptions.STATE_BACKEND));
+    assertTrue(rocks.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+
+    IllegalArgumentException wrong =
+        assertThrows(IllegalArgumentException.class, () -> StateBackendKind.parse("forst"));
+    assertEquals("--state-backend must be hashmap or rocksdb, got 'forst'", wrong.getMessage());
   }
 
   private Path checkpoint(String path, long second) throws IOException {

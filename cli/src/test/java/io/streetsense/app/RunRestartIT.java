@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's restart, on the real command: {@code streetsense run --config FILE} as a child
- * process, SIGKILLed once the stall's order is dispatched and a checkpoint of it is on disk, then
- * started again with the same config. The second start must say which checkpoint it resumes from,
- * and close the order that was open at the kill; a SIGTERM then stops it with a savepoint. (In
- * package io.streetsense.app for the app's street feed and committed-orders reader, as flink-job's
- * cluster tests are.)
+ * The issue's restart, on the real command: {@code streetsense run --config FILE} (with the RocksDB
+ * state backend and incremental checkpoints) as a child process, SIGKILLed once the stall's order
+ * is dispatched and a checkpoint of it is on disk, then started again with the same config. The
+ * second start must say which checkpoint it resumes from, and close the order that was open at the
+ * kill; a SIGTERM then stops it with a savepoint. (In package io.streetsense.app for the app's
+ * street feed and committed-orders reader, as flink-job's cluster tests are.)
  */
 class RunRestartIT {
   private static final Duration STREET = Duration.ofMinutes(30);
@@ -74,12 +74,18 @@ class RunRestartIT {
               "parallelism=2",
               "checkpoint-interval=PT1S",
               "state-dir=" + stateDir,
+              // RocksDB with incremental checkpoints: the kill leaves an incremental checkpoint
+              // (shared files and all) that the second start must resume from.
+              "state-backend=rocksdb",
               ""));
 
       // Run 1: until the order is dispatched and a checkpoint holding it is on disk; then SIGKILL.
       Run first = Run.start(config, workDir.resolve("run-1.log"));
       first.awaitOutput("running; Flink job", Duration.ofMinutes(2));
       assertTrue(first.output().contains("state: starting fresh"), first.output());
+      assertTrue(
+          first.output().contains("; state backend rocksdb (incremental checkpoints)"),
+          first.output());
       StreetFeed feed = new StreetFeed(kafka, topics, street);
       CommittedOrders orders = new CommittedOrders(kafka, topics.workOrders(), orderKey);
       WorkOrder dispatched;
@@ -91,6 +97,10 @@ class RunRestartIT {
         first.kill();
         atKill = RestorePoint.latest(stateDir).orElseThrow();
         assertFalse(atKill.savepoint(), "a SIGKILL leaves no savepoint: " + atKill);
+        try (var shared = Files.list(atKill.path().getParent().resolve("shared"))) {
+          // Incremental: RocksDB's files live in shared/, referenced by several checkpoints.
+          assertTrue(shared.findAny().isPresent(), "RocksDB files in shared/ beside " + atKill);
+        }
         System.out.println("[RunRestartIT] killed; newest on disk: " + atKill.describe());
 
         // Run 2: the same command line; resumes from that checkpoint, plays the rest.

@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p>Every stateful operator has a stable uid, so savepoints survive upgrades.
  */
 public final class Detectors {
+  public static final String UID_FRAME_DEDUPLICATION = "camera-frame-deduplication";
   public static final String UID_ZONE_OBSERVATIONS = "camera-zone-observations";
   public static final String UID_PRESENCE = "presence-detector";
   public static final String UID_PARKING_OCCUPANCY = "parking-occupancy";
@@ -82,8 +83,17 @@ public final class Detectors {
       DataStream<CameraFrame> frames,
       BlockMaps blockMaps,
       DetectorConfig config) {
-    SingleOutputStreamOperator<ZoneObservation> observations =
+    // Every detector reads frames through this filter: a frame delivered twice counts once.
+    DataStream<CameraFrame> distinctFrames =
         frames
+            .keyBy(DuplicateFrameFilter::cameraKey)
+            .process(new DuplicateFrameFilter())
+            .returns(TypeInformation.of(CameraFrame.class))
+            .uid(UID_FRAME_DEDUPLICATION)
+            .name("camera frames, each once");
+
+    SingleOutputStreamOperator<ZoneObservation> observations =
+        distinctFrames
             .process(new ZoneObservationExtractor(blockMaps))
             .returns(TypeInformation.of(ZoneObservation.class))
             .uid(UID_ZONE_OBSERVATIONS)
@@ -120,7 +130,7 @@ public final class Detectors {
             .name("parking overflow");
 
     SingleOutputStreamOperator<DeviceHealthChange> health =
-        frames
+        distinctFrames
             .map(DeviceSignal::of)
             .returns(TypeInformation.of(DeviceSignal.class))
             .uid(UID_CAMERA_SIGNALS)

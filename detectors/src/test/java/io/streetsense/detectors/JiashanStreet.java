@@ -18,7 +18,8 @@ import java.util.function.ToLongFunction;
 /**
  * A recorded 25 minutes of jiashan-lane (Monday 10:00 local), built without the simulator: camera
  * frames once a second and berth sensor messages, with noise (20 % of frames miss each object, a
- * tracker id switch, a duplicate sensor message), and the ground truth it contains:
+ * tracker id switch, vehicle boxes jittering, a duplicate sensor message), and the ground truth it
+ * contains:
  *
  * <ul>
  *   <li>a stall in the no-vending lane JS-Z-NV1, seen by JS-C-01, from 100 s to 700 s;
@@ -58,10 +59,10 @@ final class JiashanStreet {
       List<DetectedObject> c3 = new ArrayList<>();
       if (s >= 60 && s < 1000) {
         if (noise.nextDouble() > 0.2) {
-          c3.add(object("31", "vehicle", 0.70, 0.80, 0.12, 0.10));
+          c3.add(object("31", "vehicle", 0.70 + jitter(noise), 0.80 + jitter(noise), 0.12, 0.10));
         }
         if (noise.nextDouble() > 0.2) {
-          c3.add(object("32", "vehicle", 0.88, 0.82, 0.12, 0.10));
+          c3.add(object("32", "vehicle", 0.88 + jitter(noise), 0.82 + jitter(noise), 0.12, 0.10));
         }
       }
       frames.add(frame("JS-C-03", s, c3));
@@ -79,6 +80,11 @@ final class JiashanStreet {
     parking.add(parking.get(parking.size() - 1)); // redelivered after a reconnect
     frames.sort(Comparator.comparingLong(f -> f.getEventTime().toEpochMilli()));
     parking.sort(Comparator.comparingLong(e -> e.getEventTime().toEpochMilli()));
+  }
+
+  /** A box's bottom edge jitters by up to half a percent of the image between frames. */
+  private static double jitter(Random noise) {
+    return (noise.nextDouble() - 0.5) * 0.01;
   }
 
   private static DetectedObject object(

@@ -61,13 +61,8 @@ public final class PresenceTracker {
       return List.of(); // a quiet zone stays stateless
     }
 
+    // A frame delivered twice never gets here: Detectors drops copies for every detector.
     CameraWindow window = state.cameras.get(observation.cameraId);
-    if (window != null && holdsFrame(window, now, observation.frame)) {
-      // The same camera frame again (an MQTT QoS 1 redelivery forwarded twice): a frame is its
-      // camera's frame number, and counts once in the decision and the evidence. Copies carry the
-      // same event time, so the event-time order puts them next to each other.
-      return List.of();
-    }
     if (window == null) {
       window = new CameraWindow();
       window.watchingSince = now;
@@ -107,17 +102,6 @@ public final class PresenceTracker {
       }
     }
     return events;
-  }
-
-  /** Whether the window already holds {@code frame}, taken at {@code eventTime}. */
-  private static boolean holdsFrame(CameraWindow window, long eventTime, long frame) {
-    List<FrameRecord> frames = window.frames;
-    for (int i = frames.size() - 1; i >= 0 && frames.get(i).eventTime >= eventTime; i--) {
-      if (frames.get(i).frame == frame) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** True when the zone holds nothing worth keeping: no open violation and nothing seen lately. */

@@ -8,7 +8,6 @@ import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
-import io.streetsense.schemas.CameraEvidence;
 import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
@@ -110,28 +109,6 @@ class PresenceDetectorTest {
     assertEquals("JS-C-01", opened.getEvidence().getCameras().get(0).getCameraId());
     assertEquals(List.of("7"), opened.getEvidence().getCameras().get(0).getTracks());
     assertEquals(1, kinds(events).stream().filter(k -> k == ViolationEventKind.OPENED).count());
-  }
-
-  @Test
-  void framesDeliveredTwice_countOnce_inTheDecisionAndTheEvidence() throws Exception {
-    // MQTT QoS 1 redelivers a frame after a reconnect, and a bridge killed between Kafka's ack
-    // and the broker's can forward it twice: the same camera and frame must count once.
-    List<ZoneObservation> once = seconds("JS-C-01", 0, 700, s -> List.of(stall("7", 0.5, 0.9)));
-    List<ZoneObservation> twice = new ArrayList<>();
-    for (ZoneObservation frame : once) {
-      twice.add(frame);
-      if (frame.frame % 7 == 3) {
-        twice.add(frame); // about one frame in seven arrives again
-      }
-    }
-    List<ViolationEvent> expected = run(once, T0 + 700 * SECOND);
-    tearDown();
-    setUp();
-    List<ViolationEvent> got = run(twice, T0 + 700 * SECOND);
-
-    assertEquals(expected, got);
-    CameraEvidence evidence = got.get(got.size() - 1).getEvidence().getCameras().get(0);
-    assertEquals(evidence.getFramesObserved(), evidence.getFramesWithObject(), "" + evidence);
   }
 
   @Test

@@ -177,6 +177,14 @@ class WorkOrderReplayDeterminismTest {
     List<Input> actionsFirst = new ArrayList<>(inOrder);
     actionsFirst.sort(Comparator.comparing((Input in) -> in.action() == null));
     orders.add(actionsFirst); // a replay whose actions topic was read first
+    List<Input> everyActionTwice = new ArrayList<>();
+    for (Input input : inOrder) {
+      everyActionTwice.add(input);
+      if (input.action() != null) {
+        everyActionTwice.add(input); // the team's device sent it again (a retry, a redelivery)
+      }
+    }
+    orders.add(everyActionTwice);
     Random random = new Random(20261124);
     for (int i = 0; i < 20; i++) {
       List<Input> shuffled = new ArrayList<>(inOrder);
