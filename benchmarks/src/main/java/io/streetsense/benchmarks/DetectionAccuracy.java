@@ -232,14 +232,14 @@ public final class DetectionAccuracy implements Callable<Integer> {
     LocalDate playedDay = scenario.start().atZone(tz).toLocalDate();
     System.out.printf(
         Locale.ROOT,
-        "Detection accuracy: %s, seed %d%s, %s %s %02d:00-%02d:00 %s, %d cameras, %d sensors%n",
+        "Detection accuracy: %s, seed %d%s, %s %s %s-%s %s, %d cameras, %d sensors%n",
         map.id(),
         seed,
         generated ? " (generated day)" : "",
         playedDay.getDayOfWeek(),
         playedDay,
-        span[0],
-        span[1],
+        local(scenario.start(), tz).substring(0, 5),
+        local(scenario.end(), tz).substring(0, 5),
         tz,
         map.cameras().size(),
         map.sensors().size());
@@ -253,6 +253,17 @@ public final class DetectionAccuracy implements Callable<Integer> {
                 : delivery(scenario, params, seed),
             false);
     Delivery delivery = run.delivery();
+    if (generated) {
+      System.out.printf(
+          Locale.ROOT,
+          "Generated day: %d camera frames and %d parking messages delivered twice (copy up to %s"
+              + " later), each device's messages reordered within %s; outages %s%n",
+          delivery.cameraDuplicates(),
+          delivery.duplicates(),
+          params.duplicateLag(),
+          params.deliveryJitter(),
+          scenario.outages());
+    }
     long messages = run.messages();
     long bytes = run.bytes();
     Map<String, Integer> rejected = run.rejected();

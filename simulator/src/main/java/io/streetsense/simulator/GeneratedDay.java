@@ -191,8 +191,12 @@ public final class GeneratedDay {
 
   private void write() {
     BlockMap block = s.block;
+    // Legal seating and market stalls run for hours: cut them to the window. Everything else
+    // is kept only where it fits the window entirely (a vendor's stop must not be cut).
+    s.clip = true;
     s.outdoorSeating();
     s.markets();
+    s.clip = false;
     parking();
     List<Zone> frontages = s.watched(ZoneKind.FRONTAGE);
     List<Zone> unpermitted =
