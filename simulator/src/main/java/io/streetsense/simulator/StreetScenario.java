@@ -373,17 +373,19 @@ public final class StreetScenario {
       return v.excludedFor(
           "its cameras were out: seen without a gap for "
               + coverage.toSeconds()
-              + " s only, the dwell is "
-              + dwell.toSeconds()
+              + " s, under the dwell + margin of "
+              + dwell.plus(over).toSeconds()
               + " s");
     }
     if (coverage.compareTo(dwell.minus(under)) > 0) {
       return v.excludedFor(
           "lasts "
               + length.toSeconds()
-              + " s, too close to the dwell of "
-              + dwell.toSeconds()
-              + " s to call");
+              + " s (cut by the window), within the margins of the dwell ("
+              + dwell.minus(under).toSeconds()
+              + "-"
+              + dwell.plus(over).toSeconds()
+              + " s): too close to call");
     }
     return v;
   }
