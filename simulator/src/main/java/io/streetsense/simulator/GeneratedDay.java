@@ -38,12 +38,13 @@ import java.util.Random;
  *
  * <ul>
  *   <li><b>Parking</b>: each parking zone with a watched kerb is held at a fixed occupancy for 40
- *       min to 3 h, once or twice (its sensors then only send heartbeats): full, exactly at the
- *       rule's {@code ceil(occupancy x capacity)}, or one berth below it. Meanwhile vehicles arrive
- *       at the kerb one by one, at places along it no closer than the day's spacing, stand, and
- *       leave one by one: as many as the rule's {@code vehicles}, one more or two, or one fewer;
- *       for well over the dwell or well under it. Arrivals all come before departures, so the kerb
- *       count rises and falls once (no swap at the threshold that a detector could not see).
+ *       min to 3 h, two or three times where the window has room (its sensors then only send
+ *       heartbeats): full, exactly at the rule's {@code ceil(occupancy x capacity)}, or one berth
+ *       below it. Meanwhile vehicles arrive at the kerb one by one, at places along it no closer
+ *       than the day's spacing, stand, and leave one by one: as many as the rule's {@code
+ *       vehicles}, one more or two, or one fewer; for well over the dwell or well under it.
+ *       Arrivals all come before departures, so the kerb count rises and falls once (no swap at the
+ *       threshold that a detector could not see).
  *   <li><b>Camera outages</b> of 4-8 min in the middle of real violations: either after the
  *       violation should have opened (it must stay one violation, not open again) or before it
  *       reached its dwell (it is expected only if it then stays for the dwell again after the
