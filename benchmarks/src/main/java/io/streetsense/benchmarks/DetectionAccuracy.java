@@ -9,6 +9,7 @@ import io.streetsense.benchmarks.accuracy.AccuracyResult;
 import io.streetsense.benchmarks.accuracy.Delivery;
 import io.streetsense.benchmarks.accuracy.Detection;
 import io.streetsense.benchmarks.accuracy.Expected;
+import io.streetsense.benchmarks.accuracy.ManyDays;
 import io.streetsense.benchmarks.accuracy.Spool;
 import io.streetsense.blockmap.BlockMap;
 import io.streetsense.blockmap.BlockMapLoader;
@@ -25,6 +26,7 @@ import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.simulator.DeviceMessage;
+import io.streetsense.simulator.GeneratedDay;
 import io.streetsense.simulator.GroundTruth;
 import io.streetsense.simulator.IllegalStall;
 import io.streetsense.simulator.Lingering;
@@ -154,6 +156,30 @@ public final class DetectionAccuracy implements Callable<Integer> {
   double parkingDuplicates = 0.01;
 
   @Option(
+      names = "--generated",
+      description =
+          "Play the generated day of --seed on --block (every parameter drawn per seed; see"
+              + " README) instead of the scripted day.")
+  boolean generated;
+
+  @Option(
+      names = "--seeds",
+      paramLabel = "FROM-TO",
+      description =
+          "Play the generated days of these seeds (e.g. 1-50, or 3,7,12) one after the other in"
+              + " this JVM and report precision and recall per type over all of them, with 95 %"
+              + " Wilson intervals, the per-day spread and every miss and false positive.")
+  String seeds;
+
+  @Option(
+      names = "--blocks",
+      split = ",",
+      description =
+          "With --seeds: the blocks, taken in turn by seed (seed N plays block"
+              + " (N-1) mod count) (default: lingyan-south,jiashan-lane).")
+  List<String> blocks = List.of("lingyan-south", "jiashan-lane");
+
+  @Option(
       names = "--parallelism",
       description = "Parallelism of the detector operators (default: ${DEFAULT-VALUE}).")
   int parallelism = 2;
@@ -170,44 +196,147 @@ public final class DetectionAccuracy implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (seeds != null) {
+      return runMany();
+    }
     Instant runStarted = Instant.now();
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     BlockMap map = BlockMapLoader.load(resolveBlock(block));
     BlockMaps maps = BlockMaps.of(map);
     int[] span = parseHours(hours);
-    StreetScenario scenario =
-        Scenarios.scriptedDay(
-            map,
-            seed,
-            day,
-            LocalTime.of(span[0] % 24, 0),
-            Duration.ofHours((long) span[1] - span[0]));
-    scenario =
-        scenario.toBuilder()
-            .noise(scenario.noise().withMissRate(missRate).withIdSwitchRate(idSwitchRate))
-            .build();
+    StreetScenario scenario;
+    GeneratedDay.Parameters params = null;
+    if (generated) {
+      scenario = Scenarios.generatedDay(map, seed);
+      params = GeneratedDay.Parameters.draw(map, seed);
+      LocalTime from = scenario.start().atZone(map.timezone()).toLocalTime();
+      span =
+          new int[] {from.getHour(), from.plusSeconds(scenario.duration().toSeconds()).getHour()};
+    } else {
+      scenario =
+          Scenarios.scriptedDay(
+              map,
+              seed,
+              day,
+              LocalTime.of(span[0] % 24, 0),
+              Duration.ofHours((long) span[1] - span[0]));
+      scenario =
+          scenario.toBuilder()
+              .noise(scenario.noise().withMissRate(missRate).withIdSwitchRate(idSwitchRate))
+              .build();
+    }
     GroundTruth truth = scenario.groundTruth();
     Duration clearFor = map.rules().verify().clearFor();
     Duration tol = tolerance != null ? tolerance : clearFor;
     ZoneId tz = map.timezone();
+    LocalDate playedDay = scenario.start().atZone(tz).toLocalDate();
     System.out.printf(
         Locale.ROOT,
-        "Detection accuracy: %s, seed %d, %s %s %02d:00-%02d:00 %s, %d cameras, %d sensors%n",
+        "Detection accuracy: %s, seed %d%s, %s %s %s-%s %s, %d cameras, %d sensors%n",
         map.id(),
         seed,
-        day.getDayOfWeek(),
-        day,
-        span[0],
-        span[1],
+        generated ? " (generated day)" : "",
+        playedDay.getDayOfWeek(),
+        playedDay,
+        local(scenario.start(), tz).substring(0, 5),
+        local(scenario.end(), tz).substring(0, 5),
         tz,
         map.cameras().size(),
         map.sensors().size());
 
+    DayRun run =
+        play(
+            map,
+            scenario,
+            params == null
+                ? new Delivery(scenario.iterator(), deliveryJitter, parkingDuplicates, seed)
+                : delivery(scenario, params, seed),
+            false);
+    Delivery delivery = run.delivery();
+    if (generated) {
+      System.out.printf(
+          Locale.ROOT,
+          "Generated day: %d camera frames and %d parking messages delivered twice (copy up to %s"
+              + " later), each device's messages reordered within %s; outages %s%n",
+          delivery.cameraDuplicates(),
+          delivery.duplicates(),
+          params.duplicateLag(),
+          params.deliveryJitter(),
+          scenario.outages());
+    }
+    long messages = run.messages();
+    long bytes = run.bytes();
+    Map<String, Integer> rejected = run.rejected();
+    double stage1Seconds = run.stage1Seconds();
+    double stage2Seconds = run.stage2Seconds();
+    List<Detection> detections = run.detections();
+    Map<String, Instant> clearedAt = run.clearedAt();
+    long frameCount = run.cameraFrames();
+    long parkingCount = run.parkingEvents();
+    List<Expected> expected = AccuracyMatcher.expected(truth.violations(), clearFor);
+    AccuracyMatcher matcher = new AccuracyMatcher(tol);
+    AccuracyResult result =
+        matcher.withoutExcluded(matcher.match(expected, detections), truth.violations()).getKey();
+    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    double wall = Duration.between(runStarted, Instant.now()).toMillis() / 1000.0;
+
+    Report report =
+        new Report(
+            map,
+            scenario,
+            truth,
+            expected,
+            result,
+            clearedAt,
+            messages,
+            frameCount,
+            parkingCount,
+            bytes,
+            rejected,
+            deliveryJitter,
+            delivery.duplicates(),
+            stage1Seconds,
+            stage2Seconds,
+            wall,
+            loadBefore,
+            loadAfter);
+    report.print();
+    Path dir = out != null ? out : defaultOut();
+    Files.createDirectories(dir);
+    Path file =
+        dir.resolve(
+            LocalDate.now()
+                + "-detection-accuracy-"
+                + map.id()
+                + (generated ? "-generated-seed-" + seed : "")
+                + ".json");
+    Files.writeString(file, JSON.writeValueAsString(report.json()) + "\n");
+    System.out.println("Report written to " + file);
+    return 0;
+  }
+
+  /** What one day's play produced: the detector's openings and the run's figures. */
+  record DayRun(
+      Delivery delivery,
+      List<Detection> detections,
+      Map<String, Instant> clearedAt,
+      long messages,
+      long cameraFrames,
+      long parkingEvents,
+      long bytes,
+      Map<String, Integer> rejected,
+      double stage1Seconds,
+      double stage2Seconds) {}
+
+  /** Generates, validates and spools a scenario's messages, then runs the detectors over them. */
+  DayRun play(BlockMap map, StreetScenario scenario, Delivery delivery, boolean quiet)
+      throws Exception {
+    BlockMaps maps = BlockMaps.of(map);
+    ZoneId tz = map.timezone();
     // Stage 1: the bridge's work, timed on its own.
     Path spool = spoolDir != null ? spoolDir : Files.createTempDirectory("detection-accuracy");
     Files.createDirectories(spool);
     Map<String, Integer> rejected = new TreeMap<>();
-    Delivery delivery;
     long messages = 0;
     long bytes = 0;
     long stage1 = System.nanoTime();
@@ -219,7 +348,6 @@ public final class DetectionAccuracy implements Callable<Integer> {
         parking) {
       MessageValidator validator =
           new MessageValidator(DeviceDirectory.of(maps), Clock.fixed(scenario.start(), tz));
-      delivery = new Delivery(scenario.iterator(), deliveryJitter, parkingDuplicates, seed);
       while (delivery.hasNext()) {
         Delivery.Arrival arrival = delivery.next();
         DeviceMessage m = arrival.message();
@@ -238,7 +366,7 @@ public final class DetectionAccuracy implements Callable<Integer> {
         } else {
           rejected.merge(((Rejection) result).reason().name(), 1, Integer::sum);
         }
-        if (messages % 500_000 == 0) {
+        if (!quiet && messages % 500_000 == 0) {
           System.out.printf(
               Locale.ROOT,
               "  generated and validated %,d messages (%s)%n",
@@ -248,16 +376,18 @@ public final class DetectionAccuracy implements Callable<Integer> {
       }
     }
     double stage1Seconds = (System.nanoTime() - stage1) / 1e9;
-    System.out.printf(
-        Locale.ROOT,
-        "Stage 1 (generate + validate): %,d messages (%,d camera frames, %,d parking), %,d MB"
-            + " JSON, %d rejected, %.1f s%n",
-        messages,
-        frames.count(),
-        parking.count(),
-        bytes >> 20,
-        rejected.values().stream().mapToInt(Integer::intValue).sum(),
-        stage1Seconds);
+    if (!quiet) {
+      System.out.printf(
+          Locale.ROOT,
+          "Stage 1 (generate + validate): %,d messages (%,d camera frames, %,d parking), %,d MB"
+              + " JSON, %d rejected, %.1f s%n",
+          messages,
+          frames.count(),
+          parking.count(),
+          bytes >> 20,
+          rejected.values().stream().mapToInt(Integer::intValue).sum(),
+          stage1Seconds);
+    }
 
     // Stage 2: the real detector graph over the bounded input.
     long stage2 = System.nanoTime();
@@ -268,13 +398,15 @@ public final class DetectionAccuracy implements Callable<Integer> {
     if (spoolDir == null) {
       Files.deleteIfExists(spool);
     }
-    System.out.printf(
-        Locale.ROOT,
-        "Stage 2 (Flink detectors, parallelism %d): %,d violation events, %.1f s (%,.0f frames/s)%n",
-        parallelism,
-        events.size(),
-        stage2Seconds,
-        frames.count() / stage2Seconds);
+    if (!quiet) {
+      System.out.printf(
+          Locale.ROOT,
+          "Stage 2 (Flink detectors, parallelism %d): %,d violation events, %.1f s (%,.0f frames/s)%n",
+          parallelism,
+          events.size(),
+          stage2Seconds,
+          frames.count() / stage2Seconds);
+    }
 
     List<Detection> detections = new ArrayList<>();
     Map<String, Instant> clearedAt = new TreeMap<>();
@@ -293,38 +425,407 @@ public final class DetectionAccuracy implements Callable<Integer> {
         clearedAt.put(e.getViolationId(), e.getEventTime());
       }
     }
-    List<Expected> expected = AccuracyMatcher.expected(truth.violations(), clearFor);
-    AccuracyResult result = new AccuracyMatcher(tol).match(expected, detections);
-    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    double wall = Duration.between(runStarted, Instant.now()).toMillis() / 1000.0;
+    return new DayRun(
+        delivery,
+        detections,
+        clearedAt,
+        messages,
+        frames.count(),
+        parking.count(),
+        bytes,
+        rejected,
+        stage1Seconds,
+        stage2Seconds);
+  }
 
-    Report report =
-        new Report(
-            map,
-            scenario,
-            truth,
-            expected,
-            result,
-            clearedAt,
-            messages,
-            frames.count(),
-            parking.count(),
-            bytes,
-            rejected,
-            deliveryJitter,
-            delivery.duplicates(),
-            stage1Seconds,
-            stage2Seconds,
-            wall,
-            loadBefore,
-            loadAfter);
-    report.print();
+  /** The network of a generated day: its drawn duplicates, copy lag and jitter, reordering all. */
+  static Delivery delivery(StreetScenario scenario, GeneratedDay.Parameters p, long seed) {
+    return new Delivery(
+        scenario.iterator(),
+        p.deliveryJitter(),
+        p.parkingDuplicates(),
+        p.cameraDuplicates(),
+        p.duplicateLag(),
+        false,
+        seed);
+  }
+
+  /** Many generated days in this JVM, scored together. */
+  private Integer runMany() throws Exception {
+    Instant runStarted = Instant.now();
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    List<Long> seedList = parseSeeds(seeds);
+    Map<String, BlockMap> mapsByName = new java.util.LinkedHashMap<>();
+    for (String b : blocks) {
+      mapsByName.put(b, BlockMapLoader.load(resolveBlock(b)));
+    }
+    ManyDays all = new ManyDays();
+    for (String t : List.of("ILLEGAL_STALL", "OUT_OF_DOORWAY_TRADING", "PARKING_OVERFLOW")) {
+      all.type(t);
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.put("benchmark", "detection-accuracy-generated-days");
+    root.put("ranAt", Instant.now().toString());
+    root.put("seeds", seeds);
+    ArrayNode blockList = root.putArray("blocks");
+    blocks.forEach(blockList::add);
+    ArrayNode daysJson = root.putArray("days");
+    ArrayNode missesJson = JSON.createArrayNode();
+    ArrayNode fpsJson = JSON.createArrayNode();
+    ArrayNode excludedJson = JSON.createArrayNode();
+    List<String> missLines = new ArrayList<>();
+    List<String> fpLines = new ArrayList<>();
+    long totalMessages = 0;
+    int excludedTotal = 0;
+    int ignoredTotal = 0;
+    System.out.printf(
+        Locale.ROOT,
+        "Generated days: seeds %s on %s (seed N plays block (N-1) mod %d)%n",
+        seeds,
+        blocks,
+        blocks.size());
+    System.out.printf(
+        Locale.ROOT,
+        "%5s %-14s %-10s %-11s %5s %5s %5s %5s %3s %4s %6s %6s  %-17s %-17s %-17s%n",
+        "seed",
+        "block",
+        "day",
+        "window",
+        "miss%",
+        "cams",
+        "outg",
+        "occl",
+        "fd",
+        "excl",
+        "dupCam",
+        "wall s",
+        "stall e/o/m",
+        "doorway e/o/m",
+        "overflow e/o/m");
+    for (long daySeed : seedList) {
+      long t0 = System.nanoTime();
+      String blockName = blocks.get((int) Math.floorMod(daySeed - 1, (long) blocks.size()));
+      BlockMap map = mapsByName.get(blockName);
+      ZoneId tz = map.timezone();
+      GeneratedDay.Parameters params = GeneratedDay.Parameters.draw(map, daySeed);
+      StreetScenario scenario = Scenarios.generatedDay(map, daySeed);
+      GroundTruth truth = scenario.groundTruth();
+      DayRun run = play(map, scenario, delivery(scenario, params, daySeed), true);
+      Duration clearFor = map.rules().verify().clearFor();
+      List<Expected> expected = AccuracyMatcher.expected(truth.violations(), clearFor);
+      AccuracyMatcher matcher = new AccuracyMatcher(tolerance != null ? tolerance : clearFor);
+      Map.Entry<AccuracyResult, List<Detection>> scored =
+          matcher.withoutExcluded(matcher.match(expected, run.detections()), truth.violations());
+      AccuracyResult result = scored.getKey();
+      all.add(result);
+      double wall = (System.nanoTime() - t0) / 1e9;
+      totalMessages += run.messages();
+      Report report =
+          new Report(
+              map,
+              scenario,
+              truth,
+              expected,
+              result,
+              run.clearedAt(),
+              run.messages(),
+              run.cameraFrames(),
+              run.parkingEvents(),
+              run.bytes(),
+              run.rejected(),
+              params.deliveryJitter(),
+              run.delivery().duplicates(),
+              run.stage1Seconds(),
+              run.stage2Seconds(),
+              wall,
+              0,
+              0);
+      List<GroundTruth.Violation> excluded =
+          truth.violations().stream().filter(v -> v.excluded() != null).toList();
+      excludedTotal += excluded.size();
+      ignoredTotal += scored.getValue().size();
+      Map<String, AccuracyResult.Score> types = result.byType();
+      String window =
+          local(scenario.start(), tz).substring(0, 5)
+              + "-"
+              + local(scenario.end(), tz).substring(0, 5);
+      System.out.printf(
+          Locale.ROOT,
+          "%5d %-14s %-10s %-11s %5.1f %5d %5d %5d %3d %4d %6d %6.1f  %-17s %-17s %-17s%n",
+          daySeed,
+          map.id(),
+          scenario.start().atZone(tz).toLocalDate().getDayOfWeek().toString().substring(0, 3)
+              + " "
+              + scenario.start().atZone(tz).toLocalDate().toString().substring(5),
+          window,
+          params.noise().missRate() * 100,
+          map.cameras().size(),
+          scenario.outages().size(),
+          scenario.script().eventsOf(io.streetsense.simulator.Occlusion.class).size(),
+          scenario.script().eventsOf(io.streetsense.simulator.FalseDetection.class).size(),
+          excluded.size(),
+          run.delivery().cameraDuplicates(),
+          wall,
+          eom(types.get("ILLEGAL_STALL")),
+          eom(types.get("OUT_OF_DOORWAY_TRADING")),
+          eom(types.get("PARKING_OVERFLOW")));
+      ObjectNode d = daysJson.addObject();
+      d.put("seed", daySeed);
+      d.put("block", map.id());
+      d.put("start", scenario.start().toString());
+      d.put("end", scenario.end().toString());
+      d.put("startLocal", scenario.start().atZone(tz).toLocalDateTime().toString());
+      d.put("endLocal", scenario.end().atZone(tz).toLocalDateTime().toString());
+      ObjectNode pj = d.putObject("parameters");
+      pj.put("missRate", params.noise().missRate());
+      pj.put("idSwitchRate", params.noise().idSwitchRate());
+      pj.put("confJitter", params.noise().confJitter());
+      pj.put("boxJitter", params.noise().boxJitter());
+      pj.put("pedestriansPerMinute", params.background().pedestriansPerMinute());
+      pj.put("vehiclesPerMinute", params.background().vehiclesPerMinute());
+      pj.put("cyclistsPerMinute", params.background().cyclistsPerMinute());
+      pj.put("heartbeat", params.heartbeat().toString());
+      pj.put("occupancy", params.occupancy());
+      pj.put("kerbSpacing", params.kerbSpacing());
+      ObjectNode ph = pj.putObject("perHour");
+      new TreeMap<>(params.perHour()).forEach(ph::put);
+      pj.put("cameraDuplicateShare", params.cameraDuplicates());
+      pj.put("parkingDuplicateShare", params.parkingDuplicates());
+      pj.put("duplicateLag", params.duplicateLag().toString());
+      pj.put("deliveryJitter", params.deliveryJitter().toString());
+      ObjectNode sc = d.putObject("script");
+      report.scriptCounts().forEach(sc::put);
+      ArrayNode outagesJson = d.putArray("outages");
+      for (io.streetsense.simulator.CameraOutage o : scenario.outages()) {
+        outagesJson.add(
+            o.cameraId()
+                + " "
+                + local(scenario.start().plus(o.from()), tz)
+                + "-"
+                + local(scenario.start().plus(o.to()), tz));
+      }
+      d.put("cameraFramesDeliveredTwice", run.delivery().cameraDuplicates());
+      d.put("parkingMessagesDeliveredTwice", run.delivery().duplicates());
+      d.put("messages", run.messages());
+      d.put("rejected", run.rejected().values().stream().mapToInt(Integer::intValue).sum());
+      d.put("excludedFromScoring", excluded.size());
+      d.put("openingsIgnoredOnExcluded", scored.getValue().size());
+      ObjectNode bt = d.putObject("byType");
+      types.forEach(
+          (type, sc2) -> {
+            ObjectNode n = bt.putObject(type);
+            n.put("expected", sc2.expected());
+            n.put("opened", sc2.opened());
+            n.put("matched", sc2.matched());
+          });
+      d.put("generateAndValidateSeconds", round1(run.stage1Seconds()));
+      d.put("detectorsSeconds", round1(run.stage2Seconds()));
+      d.put("wallSeconds", round1(wall));
+      String reproduce =
+          "benchmarks/detection-accuracy --generated --seed " + daySeed + " --block " + blockName;
+      for (Expected e : result.misses()) {
+        String context = report.context(e.zone(), e.from(), e.to());
+        missLines.add(
+            String.format(
+                Locale.ROOT,
+                "  seed %d %s %s %s-%s %s (%s)%n    scripted there: %s",
+                daySeed,
+                map.id(),
+                e.zone(),
+                local(e.from(), tz),
+                local(e.to(), tz),
+                e.type(),
+                minutes(Duration.between(e.from(), e.to())),
+                context));
+        ObjectNode n = missesJson.addObject();
+        n.put("seed", daySeed);
+        n.put("block", map.id());
+        n.put("zone", e.zone());
+        n.put("type", e.type());
+        n.put("from", e.from().toString());
+        n.put("to", e.to().toString());
+        n.put("fromLocal", local(e.from(), tz));
+        n.put("toLocal", local(e.to(), tz));
+        n.put("scripted", context);
+        n.put("reproduce", reproduce);
+      }
+      for (Detection f : result.falsePositives()) {
+        String context =
+            report.context(f.zone(), f.openedAt().minus(Duration.ofMinutes(15)), f.openedAt());
+        fpLines.add(
+            String.format(
+                Locale.ROOT,
+                "  seed %d %s %s opened %s (detected %s) %s%s%n    scripted there: %s",
+                daySeed,
+                map.id(),
+                f.zone(),
+                local(f.openedAt(), tz),
+                local(f.detectedAt(), tz),
+                f.type(),
+                run.clearedAt().containsKey(f.violationId())
+                    ? " cleared " + local(run.clearedAt().get(f.violationId()), tz)
+                    : "",
+                context));
+        ObjectNode n = fpsJson.addObject();
+        n.put("seed", daySeed);
+        n.put("block", map.id());
+        n.put("zone", f.zone());
+        n.put("type", f.type());
+        n.put("violationId", f.violationId());
+        n.put("detectedAt", f.detectedAt().toString());
+        n.put("openedAt", f.openedAt().toString());
+        n.put("openedAtLocal", local(f.openedAt(), tz));
+        n.put("scripted", context);
+        n.put("reproduce", reproduce);
+      }
+      for (GroundTruth.Violation v : excluded) {
+        ObjectNode n = excludedJson.addObject();
+        n.put("seed", daySeed);
+        n.put("block", map.id());
+        n.put("zone", v.zone());
+        n.put("type", v.type());
+        n.put("fromLocal", local(v.from(), tz));
+        n.put("toLocal", local(v.to(), tz));
+        n.put("reason", v.excluded());
+      }
+    }
+    double wallAll = Duration.between(runStarted, Instant.now()).toMillis() / 1000.0;
+    double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+
+    System.out.printf(
+        Locale.ROOT,
+        "%nOver %d days (%,d messages; %d violations excluded from scoring, %d openings on them"
+            + " ignored):%n",
+        seedList.size(),
+        totalMessages,
+        excludedTotal,
+        ignoredTotal);
+    System.out.printf(
+        Locale.ROOT,
+        "  %-24s %6s %6s %6s  %-26s %-26s %-21s %-21s%n",
+        "type",
+        "expect",
+        "opened",
+        "match",
+        "precision [95% Wilson]",
+        "recall [95% Wilson]",
+        "precision/day min med",
+        "recall/day min med");
+    ObjectNode acc = root.putObject("accuracy");
+    for (Map.Entry<String, ManyDays.Tally> e : all.byType().entrySet()) {
+      ManyDays.Tally t = e.getValue();
+      double[] pi = t.precisionInterval();
+      double[] ri = t.recallInterval();
+      System.out.printf(
+          Locale.ROOT,
+          "  %-24s %6d %6d %6d  %.4f [%.4f, %.4f]    %.4f [%.4f, %.4f]    %.3f %.3f (%2d d)      %.3f %.3f (%2d d)%n",
+          e.getKey(),
+          t.expected(),
+          t.opened(),
+          t.matched(),
+          t.precision(),
+          pi[0],
+          pi[1],
+          t.recall(),
+          ri[0],
+          ri[1],
+          ManyDays.min(t.dayPrecision()),
+          ManyDays.median(t.dayPrecision()),
+          t.dayPrecision().size(),
+          ManyDays.min(t.dayRecall()),
+          ManyDays.median(t.dayRecall()),
+          t.dayRecall().size());
+      ObjectNode n = acc.putObject(e.getKey());
+      n.put("expected", t.expected());
+      n.put("opened", t.opened());
+      n.put("matched", t.matched());
+      n.put("precision", t.precision());
+      n.put("precisionWilson95Low", pi[0]);
+      n.put("precisionWilson95High", pi[1]);
+      n.put("recall", t.recall());
+      n.put("recallWilson95Low", ri[0]);
+      n.put("recallWilson95High", ri[1]);
+      n.put("daysWithOpenings", t.dayPrecision().size());
+      n.put("precisionPerDayMin", nanToNull(ManyDays.min(t.dayPrecision())));
+      n.put("precisionPerDayMedian", nanToNull(ManyDays.median(t.dayPrecision())));
+      n.put("daysWithExpected", t.dayRecall().size());
+      n.put("recallPerDayMin", nanToNull(ManyDays.min(t.dayRecall())));
+      n.put("recallPerDayMedian", nanToNull(ManyDays.median(t.dayRecall())));
+    }
+    System.out.printf(Locale.ROOT, "%nMisses: %d%n", missLines.size());
+    missLines.forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "False positives: %d%n", fpLines.size());
+    fpLines.forEach(System.out::println);
+    System.out.println(
+        "Reproduce one day: benchmarks/detection-accuracy --generated --seed N --block BLOCK");
+    System.out.printf(
+        Locale.ROOT,
+        "Wall time: %.1f s for %d days (%.1f s a day); %d cores, load average %.1f before, %.1f"
+            + " after%n",
+        wallAll,
+        seedList.size(),
+        wallAll / Math.max(1, seedList.size()),
+        Runtime.getRuntime().availableProcessors(),
+        loadBefore,
+        loadAfter);
+    root.set("misses", missesJson);
+    root.set("falsePositives", fpsJson);
+    root.set("excludedFromScoring", excludedJson);
+    ObjectNode runJson = root.putObject("run");
+    runJson.put("days", seedList.size());
+    runJson.put("messages", totalMessages);
+    runJson.put("wallSeconds", round1(wallAll));
+    runJson.put("cores", Runtime.getRuntime().availableProcessors());
+    runJson.put("java", System.getProperty("java.version"));
+    runJson.put("loadAverageBefore", round1(loadBefore));
+    runJson.put("loadAverageAfter", round1(loadAfter));
     Path dir = out != null ? out : defaultOut();
     Files.createDirectories(dir);
-    Path file = dir.resolve(LocalDate.now() + "-detection-accuracy-" + map.id() + ".json");
-    Files.writeString(file, JSON.writeValueAsString(report.json()) + "\n");
+    Path file =
+        dir.resolve(
+            LocalDate.now()
+                + "-detection-accuracy-generated-seeds-"
+                + seeds.replace(',', '_')
+                + ".json");
+    Files.writeString(file, JSON.writeValueAsString(root) + "\n");
     System.out.println("Report written to " + file);
     return 0;
+  }
+
+  private static String eom(AccuracyResult.Score s) {
+    return s == null ? "0/0/0" : s.expected() + "/" + s.opened() + "/" + s.matched();
+  }
+
+  private static Double nanToNull(double v) {
+    return Double.isNaN(v) ? null : v;
+  }
+
+  /** "FROM-TO" or "A,B,C" seeds. */
+  static List<Long> parseSeeds(String value) {
+    List<Long> out = new ArrayList<>();
+    try {
+      for (String part : value.split(",")) {
+        String p = part.trim();
+        int dash = p.indexOf('-', 1);
+        if (dash > 0) {
+          long from = Long.parseLong(p.substring(0, dash).trim());
+          long to = Long.parseLong(p.substring(dash + 1).trim());
+          if (to < from) {
+            throw new NumberFormatException();
+          }
+          for (long s = from; s <= to; s++) {
+            out.add(s);
+          }
+        } else {
+          out.add(Long.parseLong(p));
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(new DetectionAccuracy()),
+          "--seeds " + value + ": expected FROM-TO or a comma-separated list, e.g. 1-50");
+    }
+    return out;
   }
 
   private List<ViolationEvent> detect(

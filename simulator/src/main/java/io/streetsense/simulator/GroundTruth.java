@@ -52,6 +52,9 @@ public record GroundTruth(Instant start, Instant end, List<Violation> violations
    * @param classes detector classes of the objects involved
    * @param detectable whether it lasts at least the zone rule's dwell, so the pipeline must open a
    *     violation for it
+   * @param excluded {@code null} when scored; else why it is left out of scoring (its truth is too
+   *     close to call, e.g. its cameras were out for all but a few minutes of it): a detection
+   *     matching it is neither a hit nor a false positive, and missing it is no miss
    */
   public record Violation(
       String block,
@@ -62,7 +65,32 @@ public record GroundTruth(Instant start, Instant end, List<Violation> violations
       Instant to,
       List<String> cameras,
       List<String> classes,
-      boolean detectable) {
+      boolean detectable,
+      String excluded) {
+    /** A scored violation. */
+    public Violation(
+        String block,
+        String zone,
+        String shop,
+        String type,
+        Instant from,
+        Instant to,
+        List<String> cameras,
+        List<String> classes,
+        boolean detectable) {
+      this(block, zone, shop, type, from, to, cameras, classes, detectable, null);
+    }
+
+    /** The same violation, left out of scoring for {@code reason}. */
+    public Violation excludedFor(String reason) {
+      return new Violation(block, zone, shop, type, from, to, cameras, classes, detectable, reason);
+    }
+
+    /** Whether it is scored: detectable and not excluded. */
+    public boolean expected() {
+      return detectable && excluded == null;
+    }
+
     public Violation {
       Objects.requireNonNull(block, "block");
       Objects.requireNonNull(zone, "zone");
@@ -119,6 +147,9 @@ public record GroundTruth(Instant start, Instant end, List<Violation> violations
       ArrayNode classes = n.putArray("classes");
       v.classes().forEach(classes::add);
       n.put("detectable", v.detectable());
+      if (v.excluded() != null) {
+        n.put("excluded", v.excluded());
+      }
     }
     try {
       return JSON.writeValueAsString(root);
@@ -155,7 +186,8 @@ public record GroundTruth(Instant start, Instant end, List<Violation> violations
               Instant.parse(n.path("to").asText()),
               cameras,
               classes,
-              n.path("detectable").asBoolean()));
+              n.path("detectable").asBoolean(),
+              n.hasNonNull("excluded") ? n.path("excluded").asText() : null));
     }
     return new GroundTruth(
         Instant.parse(root.path("start").asText()),

@@ -131,6 +131,15 @@ public final class Scenarios {
   }
 
   /**
+   * A generated day of {@code block} for {@code seed}: a window of 4-6 hours at a seeded day and
+   * time with every parameter drawn from a range; see {@link GeneratedDay}. What {@code
+   * detection-accuracy --seeds} plays.
+   */
+  public static StreetScenario generatedDay(BlockMap block, long seed) {
+    return GeneratedDay.scenario(block, seed);
+  }
+
+  /**
    * A scenario by name: {@code demo} or {@code background}, for {@code duration} of simulated time
    * ({@code null}: 30 minutes).
    *

@@ -93,20 +93,33 @@ public final class ScriptedDay {
   /** Violations last at least this long beyond the dwell. */
   static final Duration OVER_MARGIN = Duration.ofMinutes(3);
 
-  private static final String[] STALL_CLASSES = {"stall", "cart", "tricycle"};
-  private static final String[] GOODS_CLASSES = {"goods", "rack", "sign"};
+  static final String[] STALL_CLASSES = {"stall", "cart", "tricycle"};
+  static final String[] GOODS_CLASSES = {"goods", "rack", "sign"};
 
-  private final BlockMap block;
-  private final Random random;
-  private final LocalDate day;
-  private final Instant windowStart;
-  private final Instant windowEnd;
-  private final List<ScriptedEvent> events = new ArrayList<>();
-  private final Map<String, List<Instant[]>> reserved = new HashMap<>();
+  final BlockMap block;
+  final Random random;
+  final LocalDate day;
+  final Instant windowStart;
+  final Instant windowEnd;
+  final List<ScriptedEvent> events = new ArrayList<>();
+  final Map<String, List<Instant[]>> reserved = new HashMap<>();
+
+  /** Two counted events in one zone stay at least this far apart. */
+  Duration zoneGap = ZONE_GAP;
+
+  /**
+   * Whether an event that only partly fits the window is cut to it (generated days) rather than
+   * dropped (the scripted day).
+   */
+  boolean clip;
 
   private ScriptedDay(BlockMap block, long seed, LocalDate day, Instant start, Duration span) {
+    this(block, Seeds.random(seed, block.id(), "scripted-day", day), day, start, span);
+  }
+
+  ScriptedDay(BlockMap block, Random random, LocalDate day, Instant start, Duration span) {
     this.block = block;
-    this.random = Seeds.random(seed, block.id(), "scripted-day", day);
+    this.random = random;
     this.day = day;
     this.windowStart = start;
     this.windowEnd = start.plus(span);
@@ -196,7 +209,7 @@ public final class ScriptedDay {
   // -------------------------------------------------------------------------------------------
   // Outdoor seating and markets
 
-  private void outdoorSeating() {
+  void outdoorSeating() {
     Duration dwell = block.rules().outOfDoorway().dwell();
     for (Shop shop : block.shops()) {
       Zone frontage = frontageOf(shop);
@@ -240,7 +253,7 @@ public final class ScriptedDay {
     }
   }
 
-  private void markets() {
+  void markets() {
     Duration dwell = block.rules().illegalStall().dwell();
     for (Zone market : watched(ZoneKind.MARKET)) {
       String[] classes = allowed(market, STALL_CLASSES);
@@ -339,7 +352,7 @@ public final class ScriptedDay {
   // -------------------------------------------------------------------------------------------
   // Lingering
 
-  private void lingering(List<Zone> frontages, List<Zone> lanes) {
+  void lingering(List<Zone> frontages, List<Zone> lanes) {
     List<Zone> pavements = new ArrayList<>(frontages);
     pavements.addAll(lanes);
     pavements.addAll(watched(ZoneKind.MARKET));
@@ -358,7 +371,7 @@ public final class ScriptedDay {
     }
   }
 
-  private void lingerIfNotCounted(Zone zone, String cls, Instant from, Instant to) {
+  void lingerIfNotCounted(Zone zone, String cls, Instant from, Instant to) {
     if (!countedBy(zone, cls)) {
       addRaw(() -> new Lingering(zone.id(), cls, offset(from), offset(to)), from, to);
     }
@@ -368,11 +381,11 @@ public final class ScriptedDay {
   // Placing counted events
 
   /** Something that makes a scripted event for a zone and a span (offsets). */
-  private interface Maker {
+  interface Maker {
     ScriptedEvent make(Zone zone, Duration from, Duration to);
   }
 
-  private ScriptedEvent goods(Zone zone, Duration from, Duration to) {
+  ScriptedEvent goods(Zone zone, Duration from, Duration to) {
     int n = 1 + random.nextInt(3);
     List<String> classes = new ArrayList<>();
     String[] allowed = allowed(zone, GOODS_CLASSES);
@@ -382,11 +395,11 @@ public final class ScriptedDay {
     return new OutOfDoorwayGoods(zone.id(), from, to, classes);
   }
 
-  private ScriptedEvent stall(Zone zone, Duration from, Duration to) {
+  ScriptedEvent stall(Zone zone, Duration from, Duration to) {
     return IllegalStall.seenByAll(zone.id(), from, to, pick(allowed(zone, STALL_CLASSES)));
   }
 
-  private Maker stallOf(String[] classes) {
+  Maker stallOf(String[] classes) {
     return (zone, from, to) -> IllegalStall.seenByAll(zone.id(), from, to, pick(classes));
   }
 
@@ -394,7 +407,7 @@ public final class ScriptedDay {
    * A counted event of {@code length} starting between {@code earliest} and {@code latest} in a
    * random zone of {@code zones} that is free for it; skipped when none is found.
    */
-  private void placeCounted(
+  void placeCounted(
       List<Zone> zones,
       LocalDateTime earliest,
       LocalDateTime latest,
@@ -411,9 +424,9 @@ public final class ScriptedDay {
     }
   }
 
-  private boolean isFree(Zone zone, Instant from, Instant to) {
+  boolean isFree(Zone zone, Instant from, Instant to) {
     for (Instant[] r : reserved.getOrDefault(zone.id(), List.of())) {
-      if (from.isBefore(r[1].plus(ZONE_GAP)) && r[0].isBefore(to.plus(ZONE_GAP))) {
+      if (from.isBefore(r[1].plus(zoneGap)) && r[0].isBefore(to.plus(zoneGap))) {
         return false;
       }
     }
@@ -421,38 +434,44 @@ public final class ScriptedDay {
   }
 
   /** Adds a counted event and reserves its zone, if it fits the window. */
-  private void add(Zone zone, Instant from, Instant to, Maker maker) {
+  void add(Zone zone, Instant from, Instant to, Maker maker) {
     reserve(zone, from, to);
-    if (fits(from, to)) {
+    if (clip) {
+      Instant f = from.isBefore(windowStart) ? windowStart : from;
+      Instant t = to.isAfter(windowEnd) ? windowEnd : to;
+      if (f.isBefore(t)) {
+        events.add(maker.make(zone, offset(f), offset(t)));
+      }
+    } else if (fits(from, to)) {
       events.add(maker.make(zone, offset(from), offset(to)));
     }
   }
 
-  private void reserve(Zone zone, Instant from, Instant to) {
+  void reserve(Zone zone, Instant from, Instant to) {
     reserved.computeIfAbsent(zone.id(), z -> new ArrayList<>()).add(new Instant[] {from, to});
   }
 
   /** Adds an event that needs no zone reservation, if it fits the window. */
-  private void addRaw(Supplier<ScriptedEvent> event, Instant from, Instant to) {
+  void addRaw(Supplier<ScriptedEvent> event, Instant from, Instant to) {
     if (fits(from, to)) {
       events.add(event.get());
     }
   }
 
-  private boolean fits(Instant from, Instant to) {
+  boolean fits(Instant from, Instant to) {
     return !from.isBefore(windowStart) && !to.isAfter(windowEnd) && from.isBefore(to);
   }
 
   // -------------------------------------------------------------------------------------------
   // Helpers
 
-  private List<Zone> watched(ZoneKind kind) {
+  List<Zone> watched(ZoneKind kind) {
     return block.zonesOfKind(kind).stream()
         .filter(z -> !block.camerasViewing(z.id()).isEmpty())
         .toList();
   }
 
-  private Zone frontageOf(Shop shop) {
+  Zone frontageOf(Shop shop) {
     for (Zone zone : watched(ZoneKind.FRONTAGE)) {
       if (zone.shop().filter(shop.id()::equals).isPresent()) {
         return zone;
@@ -462,7 +481,7 @@ public final class ScriptedDay {
   }
 
   /** The occurrences of the windows that start on the scripted day, as absolute spans. */
-  private List<Instant[]> occurrences(List<TimeWindow> windows) {
+  List<Instant[]> occurrences(List<TimeWindow> windows) {
     List<Instant[]> out = new ArrayList<>();
     for (TimeWindow w : windows) {
       if (!w.days().contains(day.getDayOfWeek())) {
@@ -475,7 +494,7 @@ public final class ScriptedDay {
     return out;
   }
 
-  private static boolean countedBy(Zone zone, String cls) {
+  static boolean countedBy(Zone zone, String cls) {
     return switch (zone.kind()) {
       case FRONTAGE -> zone.rules().outOfDoorway().classes().contains(cls);
       case NO_VENDING, MARKET -> zone.rules().illegalStall().classes().contains(cls);
@@ -483,7 +502,7 @@ public final class ScriptedDay {
     };
   }
 
-  private static String[] allowed(Zone zone, String[] wanted) {
+  static String[] allowed(Zone zone, String[] wanted) {
     List<String> out = new ArrayList<>();
     for (String cls : wanted) {
       if (countedBy(zone, cls)) {
@@ -501,35 +520,35 @@ public final class ScriptedDay {
     return out.toArray(String[]::new);
   }
 
-  private LocalDateTime at(int hour, int minute) {
+  LocalDateTime at(int hour, int minute) {
     return day.atTime(hour, minute);
   }
 
-  private Instant local(LocalDateTime t) {
+  Instant local(LocalDateTime t) {
     return t.atZone(block.timezone()).toInstant();
   }
 
-  private Duration offset(Instant t) {
+  Duration offset(Instant t) {
     return Duration.between(windowStart, t);
   }
 
-  private Instant randomTime(LocalDateTime earliest, LocalDateTime latest) {
+  Instant randomTime(LocalDateTime earliest, LocalDateTime latest) {
     Instant a = local(earliest);
     long span = Math.max(1, Duration.between(a, local(latest)).getSeconds());
     return a.plusSeconds((long) (random.nextDouble() * span));
   }
 
   /** A random duration in [min, max], whole seconds. */
-  private Duration between(Duration min, Duration max) {
+  Duration between(Duration min, Duration max) {
     long span = Math.max(0, max.getSeconds() - min.getSeconds());
     return min.plusSeconds((long) (random.nextDouble() * (span + 1)));
   }
 
-  private <T> T pick(List<T> list) {
+  <T> T pick(List<T> list) {
     return list.get(random.nextInt(list.size()));
   }
 
-  private String pick(String[] values) {
+  String pick(String[] values) {
     return values[random.nextInt(values.length)];
   }
 }

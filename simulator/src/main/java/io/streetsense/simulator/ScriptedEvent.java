@@ -17,7 +17,11 @@ public sealed interface ScriptedEvent
         VehiclesInNoParking,
         ZoneFull,
         MovingVendor,
-        Lingering {
+        Lingering,
+        ParkedVehicle,
+        ZoneOccupied,
+        Occlusion,
+        FalseDetection {
 
   /** Zone the event happens in. */
   String zoneId();

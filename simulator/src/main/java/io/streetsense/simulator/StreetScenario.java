@@ -72,9 +72,15 @@ public final class StreetScenario {
   private final Background background;
   private final Script script;
   private final boolean sequencesNearWrap;
+  private final List<CameraOutage> outages;
+  private final Duration underMargin;
+  private final Duration overMargin;
 
   /** Scripted objects per camera id, placed once at build time. */
   private final Map<String, List<StandingObject>> standingByCamera;
+
+  /** The zone of each of {@link #standingByCamera}'s objects, same order. */
+  private final Map<String, List<String>> zoneByCamera = new LinkedHashMap<>();
 
   private StreetScenario(Builder b) {
     this.block = b.block;
@@ -89,6 +95,9 @@ public final class StreetScenario {
     this.background = b.background;
     this.script = b.script;
     this.sequencesNearWrap = b.sequencesNearWrap;
+    this.outages = List.copyOf(b.outages);
+    this.underMargin = b.underMargin;
+    this.overMargin = b.overMargin;
     validate();
     this.standingByCamera = placeStandingObjects();
   }
@@ -111,6 +120,9 @@ public final class StreetScenario {
     b.background = background;
     b.script = script;
     b.sequencesNearWrap = sequencesNearWrap;
+    b.outages.addAll(outages);
+    b.underMargin = underMargin;
+    b.overMargin = overMargin;
     return b;
   }
 
@@ -155,6 +167,11 @@ public final class StreetScenario {
     return script;
   }
 
+  /** The camera outages, in the order given. */
+  public List<CameraOutage> outages() {
+    return outages;
+  }
+
   /** The target occupied share of a parking zone's berths outside scripted full windows. */
   public double occupancy(String zoneId) {
     return occupancy.getOrDefault(zoneId, defaultOccupancy);
@@ -167,7 +184,9 @@ public final class StreetScenario {
   public Iterator<DeviceMessage> iterator() {
     List<Iterator<DeviceMessage>> streams = new ArrayList<>();
     Instant end = end();
+    Map<String, List<Interval>[]> held = heldBerths();
     for (Sensor sensor : block.sensors()) {
+      List<Interval>[] windows = held.get(sensor.id());
       streams.add(
           new ParkingSensorStream(
               block.id(),
@@ -176,13 +195,24 @@ public final class StreetScenario {
               Seeds.random(seed, block.id(), "sensor", sensor.id()),
               occupancy(sensor.zone()),
               meanParkingDwell,
-              fullWindows(sensor.zone()),
+              windows == null ? fullWindows(sensor.zone()) : windows[0],
+              windows == null ? List.of() : windows[1],
               heartbeat,
               start,
               end,
               sequencesNearWrap));
     }
     for (Camera camera : block.cameras()) {
+      List<StandingObject> standing = standingByCamera.getOrDefault(camera.id(), List.of());
+      List<String> zones = zoneByCamera.getOrDefault(camera.id(), List.of());
+      List<List<Interval>> hidden = new ArrayList<>();
+      for (String zoneId : zones) {
+        hidden.add(
+            script.eventsOf(Occlusion.class).stream()
+                .filter(o -> o.zoneId().equals(zoneId))
+                .map(this::span)
+                .toList());
+      }
       streams.add(
           new CameraStream(
               block.id(),
@@ -191,7 +221,9 @@ public final class StreetScenario {
               Seeds.random(seed, block.id(), "camera", camera.id()),
               noise,
               background,
-              standingByCamera.getOrDefault(camera.id(), List.of()),
+              standing,
+              hidden,
+              outagesOf(camera.id()),
               start,
               end));
     }
@@ -209,6 +241,52 @@ public final class StreetScenario {
   /** Merges the messages of several scenarios (e.g. the blocks of a city) by event time. */
   public static Iterator<DeviceMessage> merge(List<StreetScenario> scenarios) {
     return new MergedStream(scenarios.stream().map(StreetScenario::iterator).toList());
+  }
+
+  /** The outages of one camera, as absolute spans, sorted. */
+  private List<Interval> outagesOf(String cameraId) {
+    return outages.stream()
+        .filter(o -> o.cameraId().equals(cameraId))
+        .map(o -> new Interval(start.plus(o.from()), start.plus(o.to())))
+        .sorted(Comparator.comparing(Interval::from))
+        .toList();
+  }
+
+  /**
+   * Sensors of zones with a {@link ZoneOccupied}: per sensor id {occupied windows, vacant windows},
+   * the zone's {@link ZoneFull} windows among the occupied ones. Which berths are taken in a window
+   * follows from the seed and the event's place in the script.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, List<Interval>[]> heldBerths() {
+    Map<String, List<Interval>[]> out = new HashMap<>();
+    List<ScriptedEvent> events = script.events();
+    for (int i = 0; i < events.size(); i++) {
+      if (!(events.get(i) instanceof ZoneOccupied held)) {
+        continue;
+      }
+      List<String> sensors =
+          new ArrayList<>(block.sensorsInZone(held.zoneId()).stream().map(Sensor::id).toList());
+      for (String id : sensors) {
+        out.computeIfAbsent(
+            id,
+            k -> {
+              List<Interval>[] w =
+                  new List[] {new ArrayList<>(fullWindows(held.zoneId())), new ArrayList<>()};
+              return w;
+            });
+      }
+      Collections.shuffle(sensors, Seeds.random(seed, block.id(), "occupied", i));
+      Interval span = span(held);
+      for (int k = 0; k < sensors.size(); k++) {
+        out.get(sensors.get(k))[k < held.berths() ? 0 : 1].add(span);
+      }
+    }
+    for (List<Interval>[] w : out.values()) {
+      w[0].sort(Comparator.comparing(Interval::from));
+      w[1].sort(Comparator.comparing(Interval::from));
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -247,7 +325,88 @@ public final class StreetScenario {
       }
     }
     out.addAll(parkingOverflows());
+    if (underMargin != null || !outages.isEmpty()) {
+      out.replaceAll(this::scoring);
+    }
     return new GroundTruth(start, end(), out);
+  }
+
+  /**
+   * Leaves a violation out of scoring when its truth is too close to call. A camera-based rule can
+   * only open once one camera has watched the violation for the dwell without an outage (a camera
+   * that was out starts its dwell again when it is back; for an overflow a kerb vehicle must also
+   * have stood {@link #VEHICLE_SETTLE} in view again before it counts). So the time that counts is
+   * the longest stretch of the violation during which one of its cameras sent frames without a gap
+   * ("coverage"); a violation without outages has coverage = its length. With the scoring margins
+   * set ({@link Builder#scoringMargins}): coverage at least dwell + over margin → scored as
+   * expected; otherwise, if the violation itself lasts at least the dwell → excluded (the cameras
+   * saw too little of it, or too close to the dwell to call); coverage within (dwell - under
+   * margin, dwell + over margin) → excluded too.
+   */
+  private Violation scoring(Violation v) {
+    Duration dwell = dwellOf(v);
+    Duration settle =
+        ViolationType.PARKING_OVERFLOW.name().equals(v.type()) ? VEHICLE_SETTLE : Duration.ZERO;
+    Duration length = Duration.between(v.from(), v.to());
+    Duration coverage = Duration.ZERO;
+    for (String camera : v.cameras()) {
+      Instant t = v.from();
+      for (Interval o : outagesOf(camera)) {
+        if (!o.to().isAfter(t) || !o.from().isBefore(v.to())) {
+          continue;
+        }
+        Instant cut = o.from().isAfter(t) ? o.from() : t;
+        coverage = max(coverage, Duration.between(t, cut));
+        t = o.to().plus(settle);
+      }
+      if (t.isBefore(v.to())) {
+        coverage = max(coverage, Duration.between(t, v.to()));
+      }
+    }
+    Duration under = underMargin != null ? underMargin : Duration.ZERO;
+    Duration over = overMargin != null ? overMargin : Duration.ZERO;
+    boolean cut = coverage.compareTo(length) < 0;
+    if (coverage.compareTo(dwell.plus(over)) >= 0) {
+      return v;
+    }
+    if (cut && v.detectable()) {
+      return v.excludedFor(
+          "its cameras were out: seen without a gap for "
+              + coverage.toSeconds()
+              + " s, under the dwell + margin of "
+              + dwell.plus(over).toSeconds()
+              + " s");
+    }
+    if (coverage.compareTo(dwell.minus(under)) > 0) {
+      return v.excludedFor(
+          "lasts "
+              + length.toSeconds()
+              + " s (cut by the window), within the margins of the dwell ("
+              + dwell.minus(under).toSeconds()
+              + "-"
+              + dwell.plus(over).toSeconds()
+              + " s): too close to call");
+    }
+    return v;
+  }
+
+  /**
+   * How long a kerb vehicle must have stood in view before a detector counts it (the overflow
+   * detector's standing time, 30 s): after an outage the kerb's count starts again from zero.
+   */
+  static final Duration VEHICLE_SETTLE = Duration.ofSeconds(30);
+
+  private Duration dwellOf(Violation v) {
+    Zone zone = zone(v.zone());
+    return switch (ViolationType.valueOf(v.type())) {
+      case ILLEGAL_STALL -> zone.rules().illegalStall().dwell();
+      case OUT_OF_DOORWAY_TRADING -> zone.rules().outOfDoorway().dwell();
+      case PARKING_OVERFLOW -> zone.rules().parkingOverflow().dwell();
+    };
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** A stall standing in a no-vending zone, or in a market outside its schedule. */
@@ -280,17 +439,35 @@ public final class StreetScenario {
   private List<Violation> parkingOverflows() {
     List<Violation> out = new ArrayList<>();
     for (Zone parking : block.zonesOfKind(ZoneKind.PARKING)) {
-      List<Interval> full = fullWindows(parking.id());
+      List<Interval> full = new ArrayList<>(fullWindows(parking.id()));
+      int required =
+          Math.max(
+              1,
+              (int)
+                  Math.ceil(
+                      parking.rules().parkingOverflow().occupancy() * parking.capacity().orElse(0)
+                          - 1e-9));
+      script.eventsOf(ZoneOccupied.class).stream()
+          .filter(z -> z.zoneId().equals(parking.id()) && z.berths() >= required)
+          .forEach(z -> full.add(span(z)));
       if (full.isEmpty() || parking.noParking().isEmpty()) {
         continue;
       }
-      List<VehiclesInNoParking> vehicles =
-          script.eventsOf(VehiclesInNoParking.class).stream()
-              .filter(v -> parking.noParking().contains(v.zoneId()))
-              .toList();
+      // Kerb vehicles as (span, count): groups and single vehicles placed one by one.
+      List<Map.Entry<Interval, Integer>> vehicles = new ArrayList<>();
+      for (ScriptedEvent e : script.events()) {
+        if (!parking.noParking().contains(e.zoneId())) {
+          continue;
+        }
+        if (e instanceof VehiclesInNoParking v) {
+          vehicles.add(Map.entry(span(v), v.count()));
+        } else if (e instanceof ParkedVehicle v) {
+          vehicles.add(Map.entry(span(v), 1));
+        }
+      }
       TreeSet<Instant> cuts = new TreeSet<>();
       full.forEach(w -> cuts.addAll(List.of(w.from(), w.to())));
-      vehicles.forEach(v -> cuts.addAll(List.of(span(v).from(), span(v).to())));
+      vehicles.forEach(v -> cuts.addAll(List.of(v.getKey().from(), v.getKey().to())));
       int needed = parking.rules().parkingOverflow().vehicles();
       List<Interval> overflow = new ArrayList<>();
       Instant prev = null;
@@ -299,7 +476,10 @@ public final class StreetScenario {
           Instant probe = prev;
           boolean isFull = full.stream().anyMatch(w -> w.contains(probe));
           int standing =
-              vehicles.stream().filter(v -> span(v).contains(probe)).mapToInt(v -> v.count()).sum();
+              vehicles.stream()
+                  .filter(v -> v.getKey().contains(probe))
+                  .mapToInt(Map.Entry::getValue)
+                  .sum();
           if (isFull && standing >= needed) {
             addMerged(overflow, new Interval(prev, cut));
           }
@@ -403,6 +583,12 @@ public final class StreetScenario {
   }
 
   private void validate() {
+    for (CameraOutage outage : outages) {
+      if (block.cameras().stream().noneMatch(c -> c.id().equals(outage.cameraId()))) {
+        throw new IllegalArgumentException(
+            "outage " + outage + " on block " + block.id() + ": no camera " + outage.cameraId());
+      }
+    }
     for (int i = 0; i < script.events().size(); i++) {
       ScriptedEvent event = script.events().get(i);
       String what = "script event " + i + " (" + event + ") on block " + block.id();
@@ -472,6 +658,17 @@ public final class StreetScenario {
       } else if (event instanceof VehiclesInNoParking) {
         requireKind(what, zone, ZoneKind.NO_PARKING);
         requireCamera(what, zone);
+      } else if (event instanceof ParkedVehicle) {
+        requireKind(what, zone, ZoneKind.NO_PARKING);
+        requireCamera(what, zone);
+      } else if (event instanceof ZoneOccupied held) {
+        requireKind(what, zone, ZoneKind.PARKING);
+        if (held.berths() > block.sensorsInZone(zone.id()).size()) {
+          throw new IllegalArgumentException(
+              what + ": zone " + zone.id() + " has fewer sensors than " + held.berths());
+        }
+      } else if (event instanceof Occlusion || event instanceof FalseDetection) {
+        requireCamera(what, zone);
       } else if (event instanceof ZoneFull) {
         requireKind(what, zone, ZoneKind.PARKING);
         if (block.sensorsInZone(zone.id()).isEmpty()) {
@@ -536,6 +733,12 @@ public final class StreetScenario {
       } else if (event instanceof Lingering lingering) {
         classes = List.of(lingering.cls());
         conf = 0.8;
+      } else if (event instanceof FalseDetection falseDetection) {
+        classes = List.of(falseDetection.cls());
+        conf = 0.7;
+      } else if (event instanceof ParkedVehicle parked) {
+        placeParked(byCamera, parked);
+        continue;
       } else if (event instanceof MovingVendor vendor) {
         placeVendor(byCamera, i, vendor);
         continue;
@@ -552,6 +755,7 @@ public final class StreetScenario {
             continue;
           }
           for (String cls : classes) {
+            zoneByCamera.computeIfAbsent(camera.id(), c -> new ArrayList<>()).add(event.zoneId());
             byCamera
                 .computeIfAbsent(camera.id(), c -> new ArrayList<>())
                 .add(
@@ -570,6 +774,29 @@ public final class StreetScenario {
     return byCamera;
   }
 
+  /** Puts a parked vehicle at its place in the view of every camera that sees its kerb. */
+  private void placeParked(Map<String, List<StandingObject>> byCamera, ParkedVehicle parked) {
+    for (Camera camera : block.camerasViewing(parked.zoneId())) {
+      for (CameraView view : camera.views()) {
+        if (view.zone().equals(parked.zoneId())) {
+          zoneByCamera.computeIfAbsent(camera.id(), c -> new ArrayList<>()).add(parked.zoneId());
+          byCamera
+              .computeIfAbsent(camera.id(), c -> new ArrayList<>())
+              .add(
+                  Placement.placeAt(
+                      view.polygon(),
+                      "vehicle",
+                      0.93,
+                      span(parked),
+                      parked.u(),
+                      parked.v(),
+                      "zone " + parked.zoneId() + " in camera " + camera.id()));
+          break; // one view of the zone per camera is enough
+        }
+      }
+    }
+  }
+
   /** Puts a vendor on the move into the view of every camera that sees its zone. */
   private void placeVendor(Map<String, List<StandingObject>> byCamera, int i, MovingVendor vendor) {
     Interval stop = new Interval(start.plus(vendor.stopFrom()), start.plus(vendor.stopTo()));
@@ -577,6 +804,7 @@ public final class StreetScenario {
       Random random = Seeds.random(seed, block.id(), "script", i, camera.id());
       for (CameraView view : camera.views()) {
         if (view.zone().equals(vendor.zoneId())) {
+          zoneByCamera.computeIfAbsent(camera.id(), c -> new ArrayList<>()).add(vendor.zoneId());
           byCamera
               .computeIfAbsent(camera.id(), c -> new ArrayList<>())
               .add(
@@ -612,6 +840,9 @@ public final class StreetScenario {
     private Background background = Background.QUIET_LANE;
     private Script script = Script.EMPTY;
     private boolean sequencesNearWrap;
+    private final List<CameraOutage> outages = new ArrayList<>();
+    private Duration underMargin;
+    private Duration overMargin;
 
     private Builder(BlockMap block) {
       this.block = Objects.requireNonNull(block, "block");
@@ -690,6 +921,22 @@ public final class StreetScenario {
     /** Adds one event to the script. */
     public Builder event(ScriptedEvent event) {
       this.script = script.with(Objects.requireNonNull(event, "event"));
+      return this;
+    }
+
+    /** Adds a camera outage: the camera sends no frame in that span. */
+    public Builder outage(CameraOutage outage) {
+      this.outages.add(Objects.requireNonNull(outage, "outage"));
+      return this;
+    }
+
+    /**
+     * Leaves out of scoring every violation whose (camera-covered) length falls between dwell -
+     * {@code under} and dwell + {@code over}: too close to the dwell to call. Off by default.
+     */
+    public Builder scoringMargins(Duration under, Duration over) {
+      this.underMargin = Objects.requireNonNull(under, "under");
+      this.overMargin = Objects.requireNonNull(over, "over");
       return this;
     }
 

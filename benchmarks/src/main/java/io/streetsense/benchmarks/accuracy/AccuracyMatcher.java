@@ -57,7 +57,7 @@ public final class AccuracyMatcher {
     Objects.requireNonNull(mergeGap, "mergeGap");
     Map<String, List<Expected>> byKey = new LinkedHashMap<>();
     truth.stream()
-        .filter(GroundTruth.Violation::detectable)
+        .filter(GroundTruth.Violation::expected)
         .map(Expected::of)
         .sorted(Comparator.comparing(Expected::from))
         .forEach(e -> byKey.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e));
@@ -135,6 +135,28 @@ public final class AccuracyMatcher {
     }
     unmatched.sort(Comparator.comparing(Expected::from));
     return new AccuracyResult(matches, falsePositives, unmatched, expected.size(), tolerance);
+  }
+
+  /**
+   * {@code result} without the false positives that match a ground-truth entry excluded from
+   * scoring ({@link GroundTruth.Violation#excluded()}): an opening there is neither right nor
+   * wrong. The dropped detections are the second element.
+   */
+  public Map.Entry<AccuracyResult, List<Detection>> withoutExcluded(
+      AccuracyResult result, List<GroundTruth.Violation> truth) {
+    List<Expected> excluded =
+        truth.stream().filter(v -> v.excluded() != null).map(Expected::of).toList();
+    List<Detection> kept = new ArrayList<>();
+    List<Detection> ignored = new ArrayList<>();
+    for (Detection d : result.falsePositives()) {
+      boolean dontCare =
+          excluded.stream().anyMatch(e -> e.key().equals(key(d)) && covers(e, d.openedAt()));
+      (dontCare ? ignored : kept).add(d);
+    }
+    return Map.entry(
+        new AccuracyResult(
+            result.matches(), kept, result.misses(), result.expectedCount(), tolerance),
+        ignored);
   }
 
   private boolean covers(Expected e, Instant t) {

@@ -30,6 +30,9 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
   private final Iterator<DeviceMessage> sent;
   private final long maxDelayMillis;
   private final double duplicateShare;
+  private final double cameraDuplicateShare;
+  private final long maxCopyLagMillis;
+  private final boolean keepDeviceOrder;
   private final Random random;
   private final Map<String, Long> lastArrival = new HashMap<>();
   private final PriorityQueue<InFlight> inFlight =
@@ -41,6 +44,7 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
   private final ArrayDeque<Arrival> ready = new ArrayDeque<>();
   private long order;
   private long duplicates;
+  private long cameraDuplicates;
 
   /**
    * @param sent messages in event-time order
@@ -50,6 +54,36 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
    */
   public Delivery(
       Iterator<DeviceMessage> sent, Duration maxDelay, double duplicateShare, long seed) {
+    this(sent, maxDelay, duplicateShare, 0, Duration.ZERO, true, seed);
+  }
+
+  /**
+   * A network that also redelivers camera frames and may reorder a device's own messages.
+   *
+   * @param parkingDuplicateShare share of parking messages delivered a second time, 0..1
+   * @param cameraDuplicateShare share of camera frames delivered a second time (MQTT QoS 1
+   *     redelivery, a bridge restarted between Kafka's ack and the broker's), 0..1
+   * @param maxCopyLag a second copy arrives up to this long after the first (uniform); it may
+   *     overtake nothing and is overtaken by the device's later messages
+   * @param keepDeviceOrder false: each message is delayed on its own, so a device's messages are
+   *     reordered within {@code maxDelay} too
+   */
+  public Delivery(
+      Iterator<DeviceMessage> sent,
+      Duration maxDelay,
+      double parkingDuplicateShare,
+      double cameraDuplicateShare,
+      Duration maxCopyLag,
+      boolean keepDeviceOrder,
+      long seed) {
+    double duplicateShare = parkingDuplicateShare;
+    if (!(cameraDuplicateShare >= 0 && cameraDuplicateShare <= 1)) {
+      throw new IllegalArgumentException(
+          "cameraDuplicateShare must be within 0..1, got " + cameraDuplicateShare);
+    }
+    this.cameraDuplicateShare = cameraDuplicateShare;
+    this.maxCopyLagMillis = Objects.requireNonNull(maxCopyLag, "maxCopyLag").toMillis();
+    this.keepDeviceOrder = keepDeviceOrder;
     this.sent = Objects.requireNonNull(sent, "sent");
     Objects.requireNonNull(maxDelay, "maxDelay");
     if (maxDelay.isNegative()) {
@@ -67,6 +101,11 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
   /** Parking messages delivered twice so far. */
   public long duplicates() {
     return duplicates;
+  }
+
+  /** Camera frames delivered twice so far. */
+  public long cameraDuplicates() {
+    return cameraDuplicates;
   }
 
   @Override
@@ -95,10 +134,19 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
       }
       DeviceMessage m = sent.next();
       long now = m.eventTime().toEpochMilli();
-      send(m, now);
+      long first = send(m, now);
       if (m.kind() == DeviceMessage.Kind.PARKING && random.nextDouble() < duplicateShare) {
         duplicates++;
-        send(m, now);
+        if (maxCopyLagMillis == 0) {
+          send(m, now);
+        } else {
+          resend(m, first);
+        }
+      } else if (m.kind() == DeviceMessage.Kind.CAMERA
+          && cameraDuplicateShare > 0
+          && random.nextDouble() < cameraDuplicateShare) {
+        cameraDuplicates++;
+        resend(m, first);
       }
       // Whatever arrives by the time this message was sent is final: later messages are sent
       // later still and arrive after it.
@@ -108,14 +156,23 @@ public final class Delivery implements Iterator<Delivery.Arrival> {
     }
   }
 
-  private void send(DeviceMessage m, long sentAt) {
+  private long send(DeviceMessage m, long sentAt) {
     long delay = maxDelayMillis == 0 ? 0 : (long) (random.nextDouble() * (maxDelayMillis + 1));
     long arrival = sentAt + delay;
-    Long previous = lastArrival.get(m.deviceId());
-    if (previous != null && arrival < previous) {
-      arrival = previous; // a device's messages keep their order
+    if (keepDeviceOrder) {
+      Long previous = lastArrival.get(m.deviceId());
+      if (previous != null && arrival < previous) {
+        arrival = previous; // a device's messages keep their order
+      }
+      lastArrival.put(m.deviceId(), arrival);
     }
-    lastArrival.put(m.deviceId(), arrival);
     inFlight.add(new InFlight(new Arrival(m, arrival), order++));
+    return arrival;
+  }
+
+  /** A second copy, some time after the first arrived; it does not hold the device's order. */
+  private void resend(DeviceMessage m, long firstArrival) {
+    long lag = (long) (random.nextDouble() * (maxCopyLagMillis + 1));
+    inFlight.add(new InFlight(new Arrival(m, firstArrival + lag), order++));
   }
 }

@@ -183,4 +183,22 @@ class AccuracyMatcherTest {
   void aNegativeToleranceIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new AccuracyMatcher(Duration.ofSeconds(-1)));
   }
+
+  @Test
+  void excludedTruthIsNeitherExpectedNorAFalsePositiveWhenOpened() {
+    List<GroundTruth.Violation> truth =
+        List.of(
+            truth("Z1", STALL, 0, 10, true),
+            truth("Z2", STALL, 20, 24, true).excludedFor("cameras out"));
+    List<Expected> expected = AccuracyMatcher.expected(truth, java.time.Duration.ofMinutes(5));
+    assertEquals(1, expected.size());
+    AccuracyResult raw =
+        matcher.match(expected, List.of(opened("Z1", STALL, 3), opened("Z2", STALL, 23)));
+    assertEquals(1, raw.falsePositives().size());
+    var scored = matcher.withoutExcluded(raw, truth);
+    assertEquals(List.of(), scored.getKey().falsePositives());
+    assertEquals(1, scored.getValue().size());
+    assertEquals(1.0, scored.getKey().precision());
+    assertEquals(1.0, scored.getKey().recall());
+  }
 }

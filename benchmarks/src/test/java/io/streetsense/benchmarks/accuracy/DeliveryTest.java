@@ -91,4 +91,36 @@ class DeliveryTest {
             < 1_800,
         "cameras are never duplicated");
   }
+
+  @Test
+  void cameraFramesArriveTwiceToo_theCopyLaterAndOutOfTheDevicesOrder() {
+    Delivery delivery =
+        new Delivery(
+            sent().iterator(), Duration.ofSeconds(2), 0.0, 0.1, Duration.ofSeconds(3), false, 7);
+    List<Delivery.Arrival> got = new ArrayList<>();
+    delivery.forEachRemaining(got::add);
+    long cameraFrames = sent().stream().filter(m -> m.kind() == DeviceMessage.Kind.CAMERA).count();
+    assertEquals(sent().size() + delivery.cameraDuplicates(), got.size());
+    assertTrue(
+        delivery.cameraDuplicates() > cameraFrames * 0.05
+            && delivery.cameraDuplicates() < cameraFrames * 0.15,
+        "copies " + delivery.cameraDuplicates());
+    Map<DeviceMessage, List<Long>> arrivals = new HashMap<>();
+    long lastArrival = Long.MIN_VALUE;
+    boolean deviceReordered = false;
+    Map<String, Instant> lastOfDevice = new HashMap<>();
+    for (Delivery.Arrival a : got) {
+      assertTrue(a.arrivedAtMillis() >= lastArrival, "in arrival order");
+      lastArrival = a.arrivedAtMillis();
+      long late = a.arrivedAtMillis() - a.message().eventTime().toEpochMilli();
+      assertTrue(late >= 0 && late <= 2_000 + 3_000, "delay " + late);
+      arrivals.computeIfAbsent(a.message(), m -> new ArrayList<>()).add(a.arrivedAtMillis());
+      Instant previous = lastOfDevice.put(a.message().deviceId(), a.message().eventTime());
+      deviceReordered |= previous != null && previous.isAfter(a.message().eventTime());
+    }
+    assertTrue(deviceReordered, "a device's own messages are reordered too");
+    long twice = arrivals.values().stream().filter(l -> l.size() == 2).count();
+    assertEquals(delivery.cameraDuplicates(), twice);
+    assertTrue(arrivals.values().stream().allMatch(l -> l.size() <= 2));
+  }
 }

@@ -10,6 +10,7 @@ import io.streetsense.simulator.internal.Payloads.DetectedObject;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -36,6 +37,8 @@ public final class CameraStream implements Iterator<DeviceMessage> {
 
   private final List<StandingObject> standing;
   private final Track[] standingTracks;
+  private final List<List<Interval>> hidden;
+  private final List<Interval> outages;
   private final List<Mover> movers = new ArrayList<>();
 
   private Instant nextFrame;
@@ -78,6 +81,42 @@ public final class CameraStream implements Iterator<DeviceMessage> {
       List<StandingObject> standing,
       Instant start,
       Instant end) {
+    this(
+        blockId,
+        camera,
+        timezone,
+        random,
+        noise,
+        background,
+        standing,
+        Collections.nCopies(standing.size(), List.of()),
+        List.of(),
+        start,
+        end);
+  }
+
+  /**
+   * @param hidden per standing object (same order), the spans in which something hides it from this
+   *     camera (it is then not reported at all)
+   * @param outages spans in which the camera sends no frame, sorted
+   */
+  public CameraStream(
+      String blockId,
+      Camera camera,
+      ZoneId timezone,
+      Random random,
+      CameraNoise noise,
+      Background background,
+      List<StandingObject> standing,
+      List<List<Interval>> hidden,
+      List<Interval> outages,
+      Instant start,
+      Instant end) {
+    this.hidden = List.copyOf(hidden);
+    this.outages = List.copyOf(outages);
+    if (this.hidden.size() != standing.size()) {
+      throw new IllegalArgumentException("one list of hidden spans per standing object");
+    }
     this.blockId = blockId;
     this.cameraId = camera.id();
     this.topic = DeviceMessage.topicOf(blockId, DeviceMessage.Kind.CAMERA, cameraId);
@@ -107,6 +146,19 @@ public final class CameraStream implements Iterator<DeviceMessage> {
     this.nextPedestrian = arrivalAfter(start, background.pedestriansPerMinute());
     this.nextVehicle = arrivalAfter(start, background.vehiclesPerMinute());
     this.nextCyclist = arrivalAfter(start, background.cyclistsPerMinute());
+    skipOutages();
+  }
+
+  /** Moves the next frame past any outage it falls in, keeping the camera's frame phase. */
+  private void skipOutages() {
+    for (Interval outage : outages) {
+      if (outage.contains(nextFrame)) {
+        long gap = outage.to().toEpochMilli() - nextFrame.toEpochMilli();
+        long frames = (gap + FRAME_MILLIS - 1) / FRAME_MILLIS;
+        nextFrame = nextFrame.plusMillis(frames * FRAME_MILLIS);
+        frame += frames; // the camera's frame counter runs on while nothing gets through
+      }
+    }
   }
 
   @Override
@@ -134,6 +186,11 @@ public final class CameraStream implements Iterator<DeviceMessage> {
           standingTracks[i] = newTrack();
         }
         double[] ground = s.groundAt(t);
+        if (isHidden(i, t)) {
+          // Hidden behind a bus: no detection; draw the same numbers as a detection would.
+          detect(null, standingTracks[i], s.cls(), ground[0], ground[1], s.width(), s.height(), 0);
+          continue;
+        }
         detect(
             objects,
             standingTracks[i],
@@ -169,6 +226,7 @@ public final class CameraStream implements Iterator<DeviceMessage> {
     byte[] payload = Payloads.camera(cameraId, t, iso, timezone, frame, objects);
     frame++;
     nextFrame = t.plusMillis(FRAME_MILLIS);
+    skipOutages();
     return new DeviceMessage(topic, payload, t, blockId, cameraId, DeviceMessage.Kind.CAMERA);
   }
 
@@ -191,7 +249,7 @@ public final class CameraStream implements Iterator<DeviceMessage> {
     if (idSwitch < noise.idSwitchRate()) {
       track.id = newTrack().id;
     }
-    if (miss < noise.missRate()) {
+    if (miss < noise.missRate() || out == null) {
       return;
     }
     double x0 = Math.max(0, gx + dx - w / 2);
@@ -203,6 +261,15 @@ public final class CameraStream implements Iterator<DeviceMessage> {
     }
     double c = Math.max(0.05, Math.min(0.99, conf + dConf));
     out.add(new DetectedObject(track.id, cls, c, new double[] {x0, y0, x1 - x0, y1 - y0}));
+  }
+
+  private boolean isHidden(int i, Instant t) {
+    for (Interval span : hidden.get(i)) {
+      if (span.contains(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void spawnPassersBy(Instant t) {

@@ -37,6 +37,7 @@ public final class ParkingSensorStream implements Iterator<DeviceMessage> {
   private final double target;
   private final Duration meanOccupied;
   private final List<Interval> fullWindows;
+  private final List<Interval> vacantWindows;
   private final Duration heartbeat;
   private final Instant start;
   private final Instant end;
@@ -64,6 +65,40 @@ public final class ParkingSensorStream implements Iterator<DeviceMessage> {
       Instant start,
       Instant end,
       boolean seqNearWrap) {
+    this(
+        blockId,
+        sensorId,
+        timezone,
+        random,
+        target,
+        meanOccupied,
+        fullWindows,
+        List.of(),
+        heartbeat,
+        start,
+        end,
+        seqNearWrap);
+  }
+
+  /**
+   * @param vacantWindows windows during which this berth is free: a car parked before one leaves in
+   *     the few minutes before it starts, none arrives until it ends; sorted, disjoint, and
+   *     disjoint from {@code fullWindows}
+   */
+  public ParkingSensorStream(
+      String blockId,
+      String sensorId,
+      ZoneId timezone,
+      Random random,
+      double target,
+      Duration meanOccupied,
+      List<Interval> fullWindows,
+      List<Interval> vacantWindows,
+      Duration heartbeat,
+      Instant start,
+      Instant end,
+      boolean seqNearWrap) {
+    this.vacantWindows = List.copyOf(vacantWindows);
     this.blockId = blockId;
     this.sensorId = sensorId;
     this.topic = DeviceMessage.topicOf(blockId, DeviceMessage.Kind.PARKING, sensorId);
@@ -79,7 +114,9 @@ public final class ParkingSensorStream implements Iterator<DeviceMessage> {
     this.seq = seqNearWrap ? SEQ_MASK - random.nextInt(20) : random.nextInt(Integer.MAX_VALUE);
     this.batteryStart = 3.56 + random.nextDouble() * 0.10;
     this.nextHeartbeat = start.plusMillis((long) (random.nextDouble() * heartbeat.toMillis()));
-    this.occupied = inFullWindow(start) || random.nextDouble() < target;
+    this.occupied =
+        (inFullWindow(start) || random.nextDouble() < target)
+            && vacantWindows.stream().noneMatch(w -> w.contains(start));
     // Start in the steady state: the current car (or gap) has already lasted a while.
     Duration first = occupied ? occupiedDwell() : vacantDwell();
     Instant candidate = start.plusMillis((long) (random.nextDouble() * first.toMillis()) + 1);
@@ -155,11 +192,38 @@ public final class ParkingSensorStream implements Iterator<DeviceMessage> {
         leave = window.to().plusMillis(1 + (long) (random.nextDouble() * 300_000));
       }
     }
+    for (Interval window : vacantWindows) {
+      if (window.contains(now)) {
+        return now.plusMillis(1 + (long) (random.nextDouble() * 30_000));
+      }
+      if (now.isBefore(window.from()) && !leave.isBefore(window.from())) {
+        // Gone before the berth must be free: some time in the ramp before it.
+        Instant rampStart = window.from().minus(FILL_RAMP);
+        if (rampStart.isBefore(now)) {
+          rampStart = now;
+        }
+        long span = Math.max(1, Duration.between(rampStart, window.from()).toMillis());
+        return rampStart.plusMillis(1 + (long) (random.nextDouble() * (span - 1)));
+      }
+    }
     return leave;
   }
 
-  /** A berth free at {@code now} is taken at {@code planned}, or before the next full window. */
+  /**
+   * A berth free at {@code now} is taken at {@code planned}, or before the next full window, but
+   * not inside a vacant window.
+   */
   private Instant arrivalAfter(Instant now, Instant planned) {
+    Instant t = arrivalBeforeFull(now, planned);
+    for (Interval window : vacantWindows) {
+      if (window.contains(t)) {
+        t = window.to().plusMillis(1 + (long) (random.nextDouble() * 300_000));
+      }
+    }
+    return t;
+  }
+
+  private Instant arrivalBeforeFull(Instant now, Instant planned) {
     for (Interval window : fullWindows) {
       if (!window.to().isAfter(now)) {
         continue;

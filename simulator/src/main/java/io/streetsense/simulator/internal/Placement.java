@@ -54,6 +54,42 @@ public final class Placement {
   }
 
   /**
+   * The ground point at shares {@code (u, v)} of the polygon's bounding box inside the edge margin
+   * (u across, v down), or {@code null} when that point is not inside the polygon with its margin.
+   */
+  public static double[] groundPoint(Polygon polygon, double u, double v) {
+    double minX = 1;
+    double minY = 1;
+    double maxX = 0;
+    double maxY = 0;
+    for (ImagePoint p : polygon.points()) {
+      minX = Math.min(minX, p.x());
+      minY = Math.min(minY, p.y());
+      maxX = Math.max(maxX, p.x());
+      maxY = Math.max(maxY, p.y());
+    }
+    double gx = minX + MARGIN + u * Math.max(0, maxX - minX - 2 * MARGIN);
+    double gy = minY + MARGIN + v * Math.max(0, maxY - minY - 2 * MARGIN);
+    return insideWithMargin(polygon, gx, gy, MARGIN) ? new double[] {gx, gy} : null;
+  }
+
+  /**
+   * A standing {@code cls} object at shares {@code (u, v)} of the polygon ({@link #groundPoint}).
+   *
+   * @throws IllegalArgumentException when that point is outside the polygon or no box fits there
+   */
+  public static StandingObject placeAt(
+      Polygon polygon, String cls, double conf, Interval when, double u, double v, String where) {
+    double[] g = groundPoint(polygon, u, v);
+    StandingObject placed = g == null ? null : box(cls, g[0], g[1], size(cls), conf, when);
+    if (placed == null) {
+      throw new IllegalArgumentException(
+          "cannot place a " + cls + " at (" + u + ", " + v + ") of the polygon of " + where);
+    }
+    return placed;
+  }
+
+  /**
    * A {@code cls} object that crosses {@code polygon} along a horizontal line: it enters at one end
    * of the line at {@code when.from()}, walks to a point in the middle part of it by {@code
    * stop.from()}, stands there until {@code stop.to()} and walks on to the other end by {@code
