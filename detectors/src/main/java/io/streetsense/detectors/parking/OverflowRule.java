@@ -22,8 +22,9 @@ import java.util.List;
  * camera's view of a no-parking zone stands there once its ground point has stayed within {@value
  * #VEHICLE_MAX_DRIFT} (normalised image units) of where it was first seen for {@link
  * #VEHICLE_STANDING} while seen in at least {@value #VEHICLE_PRESENCE} of the camera's frames, and
- * stops standing when unseen for {@link #VEHICLE_GRACE}. The drift is a little wider than a stall's
- * (0.03): a car's box is larger, and its bottom edge jitters more with the detector.
+ * stops standing when unseen for {@link #VEHICLE_GRACE} ({@link #VEHICLE_HIDDEN_GRACE} when every
+ * vehicle that stood there vanished at once: the kerb is hidden). The drift is a little wider than
+ * a stall's (0.03): a car's box is larger, and its bottom edge jitters more with the detector.
  */
 public record OverflowRule(
     String blockId,
@@ -44,12 +45,21 @@ public record OverflowRule(
   public static final double VEHICLE_PRESENCE = 0.5;
   public static final Duration VEHICLE_STANDING = Duration.ofSeconds(30);
 
+  /** How long a vehicle keeps counting after it was last seen while others are still seen. */
+  public static final Duration VEHICLE_GRACE = Duration.ofSeconds(15);
+
   /**
-   * How long a vehicle keeps counting after it was last seen: longer than a bus or a van takes to
-   * pass in front of the kerb camera (a generated day with a 22 s occlusion lost a real overflow at
-   * 15 s: every car on the kerb stopped counting and the 10-minute dwell began again).
+   * How long the vehicles that stood on a kerb keep counting when all of them vanished together
+   * (within {@link #VEHICLES_TOGETHER} of each other): a bus or a van in front of the camera hides
+   * the whole kerb at once, while a car that leaves goes alone as the others stay in view. A
+   * generated day with a 22 s occlusion lost a real overflow when every car stopped counting after
+   * 15 s and the 10-minute dwell began again; a plain 45 s grace instead let a car that had left
+   * count on beside the two that stayed (a false overflow on another day).
    */
-  public static final Duration VEHICLE_GRACE = Duration.ofSeconds(45);
+  public static final Duration VEHICLE_HIDDEN_GRACE = Duration.ofSeconds(45);
+
+  /** Last sightings this close count as vanishing together (one or two missed frames apart). */
+  public static final Duration VEHICLES_TOGETHER = Duration.ofSeconds(5);
 
   public OverflowRule {
     noParking = List.copyOf(noParking);

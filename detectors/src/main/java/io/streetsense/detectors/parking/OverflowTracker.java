@@ -60,6 +60,8 @@ public final class OverflowTracker {
   private final double maxDrift = OverflowRule.VEHICLE_MAX_DRIFT;
   private final long standingMillis = OverflowRule.VEHICLE_STANDING.toMillis();
   private final long graceMillis = OverflowRule.VEHICLE_GRACE.toMillis();
+  private final long hiddenGraceMillis = OverflowRule.VEHICLE_HIDDEN_GRACE.toMillis();
+  private final long togetherMillis = OverflowRule.VEHICLES_TOGETHER.toMillis();
 
   public OverflowTracker(
       BlockMap block, long cameraOfflineMillis, long sensorOfflineMillis, long updateEveryMillis) {
@@ -176,7 +178,11 @@ public final class OverflowTracker {
       nearest.boxW = sighting.boxW;
       nearest.boxH = sighting.boxH;
     }
-    watch.anchors.removeIf(anchor -> now - anchor.lastSeenAt > graceMillis);
+    long latest = latestStandingSighting(watch, now);
+    watch.anchors.removeIf(
+        anchor ->
+            now - anchor.lastSeenAt > graceMillis
+                && !(stood(anchor, now) && stillThere(anchor, now, latest)));
     if (watch.anchors.size() > MAX_ANCHORS) {
       // A crowded kerb: keep the candidates seen longest, which are the ones that can stand.
       watch.anchors.sort(
@@ -341,15 +347,42 @@ public final class OverflowTracker {
   }
 
   private List<VehicleAnchor> standing(VehicleWatch watch, long now) {
+    long latest = latestStandingSighting(watch, now);
     List<VehicleAnchor> standing = new ArrayList<>();
     for (VehicleAnchor anchor : watch.anchors) {
-      if (now - anchor.firstSeenAt >= standingMillis
-          && now - anchor.lastSeenAt <= graceMillis
-          && anchor.hits >= OverflowRule.VEHICLE_PRESENCE * anchor.frames) {
+      if (stood(anchor, now) && stillThere(anchor, now, latest)) {
         standing.add(anchor);
       }
     }
     return standing;
+  }
+
+  /** Stood long enough, seen in enough of the camera's frames since first seen. */
+  private boolean stood(VehicleAnchor anchor, long now) {
+    return now - anchor.firstSeenAt >= standingMillis
+        && anchor.hits >= OverflowRule.VEHICLE_PRESENCE * anchor.frames;
+  }
+
+  /** The latest sighting of any vehicle that has stood on the watched kerb, or Long.MIN_VALUE. */
+  private long latestStandingSighting(VehicleWatch watch, long now) {
+    long latest = Long.MIN_VALUE;
+    for (VehicleAnchor anchor : watch.anchors) {
+      if (stood(anchor, now)) {
+        latest = Math.max(latest, anchor.lastSeenAt);
+      }
+    }
+    return latest;
+  }
+
+  /**
+   * Still there though unseen: for the grace, or for the longer hidden grace when every vehicle
+   * that stood there vanished with it (the kerb is hidden; a car that leaves goes alone).
+   */
+  private boolean stillThere(VehicleAnchor anchor, long now, long latestStandingSighting) {
+    long unseen = now - anchor.lastSeenAt;
+    return unseen <= graceMillis
+        || (unseen <= hiddenGraceMillis
+            && latestStandingSighting - anchor.lastSeenAt <= togetherMillis);
   }
 
   private List<AlternativeParking> alternatives(BlockParkingState state, OverflowRule rule) {

@@ -95,14 +95,13 @@ class ZoneExplainerTest {
         explanation.verdict());
     assertTrue(
         explanation.verdict().contains("full enough (8 of 8 occupied)"), explanation.verdict());
-    // Each car stops 10 s of every 40, a hand's width from the last one: the spot is taken again
-    // within the 45 s grace, so it stands 30 s and more, but seen in 0.4 of the frames at most.
     assertTrue(
         explanation
             .verdict()
-            .contains("those that stood 30 s were seen in at most 0.40 of the frames (needs 0.5)"),
+            .contains(
+                "none stood long enough: the longest stood 24 s of 30 (seen over 9 s at most"),
         explanation.verdict());
-    assertTrue(text.contains("does not count: "), text);
+    assertTrue(text.contains("does not count: not standing long enough: stood"), text);
   }
 
   @Test

@@ -44,9 +44,9 @@ import org.junit.jupiter.api.Test;
  * vehicles, dwell 10 min; verify clear_for 5 min), its kerb JS-Z-NP1 seen by camera JS-C-03, and
  * its alternative JS-Z-P2 (4 berths, JS-P-09..12).
  *
- * <p>Vehicles count once they have stood 30 s, and keep counting 45 s after last seen (flicker, a
- * bus passing in front): a pair arriving at 0 s makes the condition hold from 30 s, so the
- * violation opens at 630 s.
+ * <p>Vehicles count once they have stood 30 s, and keep counting 15 s after last seen (flicker; 45
+ * s when all of them vanish together, a bus passing in front): a pair arriving at 0 s makes the
+ * condition hold from 30 s, so the violation opens at 630 s.
  */
 class ParkingOverflowDetectorTest {
   private static final String BLOCK = "jiashan-lane";
@@ -236,8 +236,8 @@ class ParkingOverflowDetectorTest {
 
   @Test
   void overflowEndingJustBeforeTheDwell_opensNothing_andJustAfter_opens() throws Exception {
-    // The cars count 45 s past their last sighting: last seen at 584 s keeps the condition to 629
-    // s.
+    // Both cars leave at once (as if hidden): they count 45 s past their last sighting, so last
+    // seen at 584 s keeps the condition to 629 s, one second short of the dwell.
     List<Object> under =
         merged(berths(0, 8, 0), kerb(0, 900, s -> s <= 584 ? twoCars(s) : List.of()));
     assertEquals(List.of(), run(under, T0 + 900 * SECOND));
@@ -249,6 +249,19 @@ class ParkingOverflowDetectorTest {
     List<ViolationEvent> events = run(over, T0 + 900 * SECOND);
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind());
     assertEquals(630, second(events.get(0).getEventTime()));
+  }
+
+  @Test
+  void aCarLeavingWhileTheOtherStays_stopsCountingAfter15s() throws Exception {
+    // Car 31 is last seen at 599 s, car 32 stays in view: 31 left (it did not vanish with the
+    // others), so it counts to 614 s only and the condition breaks before the dwell at 630 s.
+    List<ViolationEvent> events =
+        run(
+            merged(
+                berths(0, 8, 0),
+                kerb(0, 900, s -> s <= 599 ? twoCars(s) : twoCars(s).subList(1, 2))),
+            T0 + 900 * SECOND);
+    assertEquals(List.of(), events);
   }
 
   @Test
