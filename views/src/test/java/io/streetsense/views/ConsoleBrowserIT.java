@@ -360,8 +360,13 @@ class ConsoleBrowserIT {
     }
   }
 
-  /** The next command on the actions topic (waits up to 15 s). */
+  /** The first command on the actions topic (waits up to 15 s). */
   TeamAction nextAction() throws Exception {
+    return nextAction(null);
+  }
+
+  /** The first command of {@code type} (any, when null) on the actions topic (waits up to 15 s). */
+  TeamAction nextAction(TeamActionType type) throws Exception {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -376,7 +381,10 @@ class ConsoleBrowserIT {
       long deadline = System.currentTimeMillis() + 15_000;
       while (System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          return ACTIONS.decode(r.value());
+          TeamAction action = ACTIONS.decode(r.value());
+          if (type == null || action.getAction() == type) {
+            return action;
+          }
         }
       }
     }
@@ -403,6 +411,38 @@ class ConsoleBrowserIT {
     next.setStatus(WorkOrderStatus.DISPATCHED);
     next.setDispatchedAt(at);
     next.setAcceptBy(at.plus(Duration.ofMinutes(15)));
+    next.setUpdatedAt(at);
+    return next;
+  }
+
+  /**
+   * What the work-order operator does with a NOTE or an ops ESCALATE (WorkOrderLoop): one more
+   * entry with the status unchanged; a note becomes the latest note, an escalation flags the order.
+   */
+  static WorkOrder notedOrEscalated(WorkOrder o, TeamAction action) {
+    WorkOrder next = WorkOrder.newBuilder(o).build();
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    boolean note = action.getAction() == TeamActionType.NOTE;
+    WorkOrderTransition t =
+        TestOrders.transition(
+            o.getStatus(),
+            o.getStatus(),
+            note ? TransitionKind.NOTE : TransitionKind.ESCALATE,
+            action.getActor(),
+            at);
+    t.setActionId(action.getActionId());
+    t.setNote(action.getNote());
+    t.setReason(
+        note
+            ? "note by " + action.getActor()
+            : "escalated by " + action.getActor() + ": " + action.getNote());
+    List<WorkOrderTransition> history = new ArrayList<>(o.getHistory());
+    history.add(t);
+    next.setHistory(history);
+    next.setLatestNote(note ? action.getNote() : t.getReason());
+    if (!note) {
+      next.setEscalated(true);
+    }
     next.setUpdatedAt(at);
     return next;
   }
@@ -551,6 +591,86 @@ class ConsoleBrowserIT {
                     .getText()
                     .equals("reroute: applied"));
     assertEquals(3, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+
+    // A note from the page: on the actions topic as a NOTE, then in the timeline and the detail.
+    WorkOrder current = rerouted(fresh, action);
+    browser.findElement(By.id("note-text")).sendKeys("owner says the cart is a neighbour's");
+    browser.findElement(By.id("add-note")).click();
+    TeamAction note = nextAction(TeamActionType.NOTE);
+    assertEquals("WO-FRESH", note.getWorkOrderId());
+    assertEquals("ops:duty", note.getActor());
+    assertEquals("owner says the cart is a neighbour's", note.getNote());
+    assertEquals(fresh.getOrderKey(), note.getOrderKey());
+    current = notedOrEscalated(current, note);
+    write(current);
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .equals("note: applied"));
+    WebElement noted = waitFor(By.cssSelector("#detail .timeline li[data-kind='NOTE']"));
+    assertTrue(noted.getText().contains("by ops:duty"), noted.getText());
+    assertTrue(
+        noted.getText().contains("note: owner says the cart is a neighbour's"), noted.getText());
+    assertEquals(
+        "owner says the cart is a neighbour's",
+        browser.findElement(By.cssSelector("#detail [data-field=latest-note]")).getText());
+    assertTrue(
+        browser.findElements(By.cssSelector("tr[data-order-id='WO-FRESH'] .badge.esc")).isEmpty(),
+        "a note does not flag the order");
+
+    // An escalation without a reason is refused by the API, and the page says why.
+    browser.findElement(By.id("escalate")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .matches("escalate refused: 'note' must not be blank"));
+
+    // With a reason: an ESCALATE command; applied, the queue shows the badge, the timeline who and
+    // why.
+    browser.findElement(By.id("escalate-note")).sendKeys("third complaint from the shop today");
+    browser.findElement(By.id("escalate")).click();
+    TeamAction escalate = nextAction(TeamActionType.ESCALATE);
+    assertEquals("ops:duty", escalate.getActor());
+    assertEquals("third complaint from the shop today", escalate.getNote());
+    current = notedOrEscalated(current, escalate);
+    write(current);
+    WebElement badge =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .until(
+                d ->
+                    d
+                        .findElements(
+                            By.cssSelector("tr[data-order-id='WO-FRESH'] .c-sla .badge.esc"))
+                        .stream()
+                        .findFirst()
+                        .orElse(null));
+    assertEquals("escalated", badge.getText());
+    assertTrue(
+        badge.getAttribute("title").contains("third complaint from the shop today"),
+        badge.getAttribute("title"));
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .equals("escalate: applied"));
+    WebElement escalatedEntry =
+        waitFor(By.cssSelector("#detail .timeline li[data-kind='ESCALATE']"));
+    assertTrue(
+        escalatedEntry
+            .getText()
+            .contains("escalated by ops:duty: third complaint from the shop today"),
+        escalatedEntry.getText());
+    assertEquals(
+        "escalated",
+        browser.findElement(By.cssSelector("#detail [data-field=escalated]")).getText());
+    assertEquals(5, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+    screenshot("console-note-escalate.png");
+
     HttpResponse<String> teamB =
         ServerHttp.get(server, "/teams/v1/workorders/WO-FRESH", TokenRegistryTest.B);
     assertEquals(200, teamB.statusCode());

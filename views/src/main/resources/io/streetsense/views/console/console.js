@@ -297,7 +297,7 @@ function rowFor(o, now) {
   const cells = tr.children;
   const sla = slaText(o, now);
   cells[0].replaceChildren(el('span', { class: sla.cls }, sla.text));
-  if (o.escalated) cells[0].append(el('span', { class: 'badge esc', title: `missed: ${(o.escalations || []).join(', ')}` }, 'escalated'));
+  if (o.escalated) cells[0].append(el('span', { class: 'badge esc', title: escalationTitle(o) }, 'escalated'));
   cells[1].textContent = TYPE_LABELS[o.type] || o.type;
   cells[1].title = o.type;
   cells[2].textContent = o.zone_id;
@@ -672,14 +672,15 @@ function renderDetail() {
     el('dt', {}, 'where'), el('dd', {}, `${o.block_name} · zone ${o.zone_id}`),
     el('dt', {}, 'shop'), el('dd', { 'data-field': 'shop' }, o.shop_name || '—', o.shop_repeat_offences ? ` (${o.shop_repeat_offences} in 30 days)` : ''),
     el('dt', {}, 'team'), el('dd', { 'data-field': 'team' }, o.team_id || '(operations centre)'),
-    el('dt', {}, 'status'), el('dd', { 'data-field': 'status' }, o.status, o.escalated ? ' · escalated' : ''),
+    el('dt', {}, 'status'), el('dd', { 'data-field': 'status' }, o.status,
+      o.escalated ? el('span', { class: 'badge esc', 'data-field': 'escalated', title: escalationTitle(o) }, 'escalated') : ''),
     el('dt', {}, 'first seen'), el('dd', {}, new Date(ms(o.detected_at)).toLocaleString()),
     el('dt', {}, 'dwell'), FINAL.has(o.status)
       ? el('dd', {}, duration(ms(o.closed_at || o.updated_at) - ms(o.detected_at)))
       : el('dd', { 'data-dwell-from': String(ms(o.detected_at)) }, duration(Date.now() - ms(o.detected_at))),
     el('dt', {}, 'accept by'), el('dd', {}, o.accept_by ? new Date(ms(o.accept_by)).toLocaleTimeString() : '—'),
     el('dt', {}, 'resolve by'), el('dd', {}, o.resolve_by ? new Date(ms(o.resolve_by)).toLocaleTimeString() : '—'),
-    el('dt', {}, 'note'), el('dd', {}, o.latest_note || '—'),
+    el('dt', {}, 'note'), el('dd', { 'data-field': 'latest-note' }, o.latest_note || '—'),
   );
   const evidence = el('div', { class: 'evidence-list' });
   for (const cam of (o.evidence && o.evidence.cameras) || []) {
@@ -695,7 +696,7 @@ function renderDetail() {
       el('b', {}, t.kind), ` ${t.from_status || '∅'} → ${t.to_status} `,
       el('span', { class: 'muted' }, `${new Date(ms(t.at)).toLocaleString()} by ${t.actor}`),
       t.reason ? el('div', { class: 'muted' }, t.reason) : null,
-      t.note ? el('div', {}, `note: ${t.note}`) : null));
+      t.note && t.kind !== 'ESCALATE' ? el('div', { class: 'note' }, `note: ${t.note}`) : null));
   }
   pane.replaceChildren(
     el('h2', {}, o.id), facts,
@@ -704,6 +705,15 @@ function renderDetail() {
   if (state.me && state.me.kind === 'ops' && !FINAL.has(o.status)) {
     pane.append(keep && keep.dataset.order === o.id ? keep : actionsFor(o));
   }
+}
+
+/** Why an order is flagged: its missed deadlines and/or who escalated it by hand, and why. */
+function escalationTitle(o) {
+  const parts = [];
+  if ((o.escalations || []).length) parts.push(`missed: ${o.escalations.join(', ')}`);
+  const byHand = [...(o.history || [])].reverse().find((t) => t.kind === 'ESCALATE' && t.actor !== 'system');
+  if (byHand) parts.push(byHand.reason);
+  return parts.join('; ') || 'escalated';
 }
 
 function outlineOf(o, cameraId) {
@@ -741,11 +751,17 @@ function actionsFor(o) {
   const team = el('input', { id: 'reroute-team', placeholder: 'team id', maxLength: 64 });
   const rerouteNote = el('input', { id: 'reroute-note', placeholder: 'note (optional)', maxLength: 2000 });
   const cancelNote = el('input', { id: 'cancel-note', placeholder: 'reason for cancelling', maxLength: 2000 });
+  const noteText = el('input', { id: 'note-text', placeholder: 'note for the order’s record', maxLength: 2000 });
+  const escalateNote = el('input', { id: 'escalate-note', placeholder: 'reason for escalating', maxLength: 2000 });
   const box = el('div', { class: 'actions', 'data-order': o.id },
     el('strong', {}, 'Reroute to another team'), team, rerouteNote,
     el('button', { type: 'button', id: 'reroute', onclick: () => act(o.id, 'reroute', { team: team.value.trim(), ...(rerouteNote.value.trim() ? { note: rerouteNote.value.trim() } : {}) }, result) }, 'Reroute'),
     el('strong', {}, 'Cancel the order'), cancelNote,
     el('button', { type: 'button', id: 'cancel', onclick: () => act(o.id, 'cancel', { note: cancelNote.value.trim() }, result) }, 'Cancel order'),
+    el('strong', {}, 'Add a note'), noteText,
+    el('button', { type: 'button', id: 'add-note', onclick: () => act(o.id, 'note', { note: noteText.value.trim() }, result) }, 'Add note'),
+    el('strong', {}, 'Escalate'), escalateNote,
+    el('button', { type: 'button', id: 'escalate', onclick: () => act(o.id, 'escalate', { note: escalateNote.value.trim() }, result) }, 'Escalate'),
     result);
   return box;
 }
