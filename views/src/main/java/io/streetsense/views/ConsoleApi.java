@@ -192,6 +192,7 @@ final class ConsoleApi {
     Predicate<WorkOrder> visible = visibleTo(who);
     long position = feed.parse(ctx.header("Last-Event-ID"));
     long devicesSeen = -1;
+    long violationsSeen = -1;
     ctx.status(200);
     ctx.res().setContentType("text/event-stream; charset=utf-8");
     ctx.res().setHeader("Cache-Control", "no-store");
@@ -206,7 +207,8 @@ final class ConsoleApi {
                 position,
                 snapshotFilter(who),
                 position < 0 ? 0 : heartbeat.toMillis(),
-                devicesSeen);
+                devicesSeen,
+                violationsSeen);
         if (next == null) {
           return; // the service is stopping
         }
@@ -215,13 +217,20 @@ final class ConsoleApi {
           devicesSeen = next.devices().version();
           send(out, null, "devices", devicesJson(next.devices()));
         }
+        if (next.violations() != null) {
+          // Current state too, without an id: every (re)connect gets it whole.
+          violationsSeen = next.violations().version();
+          send(out, null, "violations", violationsJson(next.violations()));
+        }
         if (next.snapshot() != null) {
           ObjectNode data = F.objectNode();
           ArrayNode orders = data.putArray("orders");
           next.snapshot().orders().forEach(o -> orders.add(AvroJson.toJson(o)));
           data.put("at", clock.instant().toString());
           send(out, feed.eventId(next.seq()), "snapshot", data);
-        } else if (next.changes().isEmpty() && next.devices() == null) {
+        } else if (next.changes().isEmpty()
+            && next.devices() == null
+            && next.violations() == null) {
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
         } else {
           for (ConsoleFeed.Change c : next.changes()) {
@@ -311,6 +320,20 @@ final class ConsoleApi {
         ArrayNode sensors = z.putArray("sensors");
         block.sensorsInZone(zone.id()).forEach(sn -> sensors.add(sn.id()));
       }
+    }
+    return out;
+  }
+
+  /** The standing violations: zone key, type, since (first evidence), as the map needs them. */
+  static ObjectNode violationsJson(ViolationStanding.Snapshot s) {
+    ObjectNode out = F.objectNode().put("version", s.version()).put("at", s.at().toString());
+    ArrayNode list = out.putArray("standing");
+    for (ViolationStanding.Standing v : s.standing()) {
+      list.addObject()
+          .put("zone", v.block() + "/" + v.zone())
+          .put("type", v.type())
+          .put("violation_id", v.violationId())
+          .put("since", v.since().toString());
     }
     return out;
   }

@@ -25,6 +25,8 @@ import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
@@ -134,6 +136,7 @@ class ConsoleBrowserIT {
             new NewTopic(topics.workOrders(), 2, (short) 1)
                 .configs(Map.of("cleanup.policy", "compact")),
             new NewTopic(topics.actions(), 2, (short) 1),
+            new NewTopic(topics.violations(), 2, (short) 1),
             new NewTopic(topics.deadLetters(), 1, (short) 1),
             new NewTopic(topics.camera(), 2, (short) 1),
             new NewTopic(topics.parking(), 2, (short) 1)));
@@ -723,6 +726,54 @@ class ConsoleBrowserIT {
     sending.add("JS-C-02");
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(d -> "clear".equals(zoneState("JS-Z-F05")));
+  }
+
+  /** A violation event as the detectors write it, keyed blockId/zoneId/type. */
+  void violation(ViolationEventKind kind, String zone, Instant detected) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    ViolationEvent e = ViolationStandingTest.event(kind, zone, detected, Instant.now());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(
+          new ProducerRecord<>(
+              topics.violations(),
+              lane.id() + "/" + zone + "/ILLEGAL_STALL",
+              AvroCodec.of(ViolationEvent.class).encode(e)));
+      producer.flush();
+    }
+  }
+
+  @Test
+  void aViolationStandsOnTheMapFromTheViolationsTopic_untilItClears() throws Exception {
+    streetAlive(3.6);
+    browser(1366, 768);
+    signIn(OPS);
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(d -> "clear".equals(zoneState("JS-Z-F03")));
+
+    // The detectors open a violation (no order yet): the zone stands, with how long.
+    Instant detected = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(150);
+    violation(ViolationEventKind.OPENED, "JS-Z-F03", detected);
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "standing".equals(zoneState("JS-Z-F03")));
+    assertEquals("clear", zoneState("JS-Z-F04"), "only that zone");
+    js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F03')");
+    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"));
+    assertTrue(
+        popup.getText().matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)"), popup.getText());
+
+    // Cleared: the zone is clear again.
+    violation(ViolationEventKind.CLEARED, "JS-Z-F03", detected);
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "clear".equals(zoneState("JS-Z-F03")));
+
+    // A page opened now gets the current state whole (nothing stands), and a new one stands again.
+    violation(ViolationEventKind.OPENED, "JS-Z-F04", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    browser.navigate().refresh();
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(d -> "standing".equals(zoneState("JS-Z-F04")));
+    assertEquals("clear", zoneState("JS-Z-F03"));
   }
 
   Object zoneState(String zone) {

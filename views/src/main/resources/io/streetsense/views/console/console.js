@@ -24,6 +24,7 @@ const state = {
   zones: [], // from the block maps: {block, block_name, id, kind, lat, lon, shop, cameras, sensors}
   devices: null, // latest device-health snapshot, null without block maps
   zoneDevices: new Map(), // block/zone -> [device]
+  violations: null, // block/zone -> [{type, since, violation_id}] standing, null until the feed sends
   pauseMs: 0,
   stats: { snapshots: 0, events: 0, connects: 0, lastApplyMs: 0, firstRenderMs: 0 },
 };
@@ -205,6 +206,17 @@ function handleEvent(block) {
     state.stats.deviceUpdates = (state.stats.deviceUpdates || 0) + 1;
     dirty.allZones = true;
     dirty.devices = true;
+  } else if (type === 'violations') {
+    const before = state.violations ? [...state.violations.keys()] : null;
+    state.violations = new Map();
+    for (const v of payload.standing) {
+      if (!state.violations.has(v.zone)) state.violations.set(v.zone, []);
+      state.violations.get(v.zone).push(v);
+    }
+    // Only the zones that stood before or stand now change (the first time: all of them).
+    if (before === null) dirty.allZones = true;
+    else for (const key of [...before, ...state.violations.keys()]) dirty.zones.add(key);
+    state.stats.violationUpdates = (state.stats.violationUpdates || 0) + 1;
   } else if (type === 'order') {
     unindexZone(state.orders.get(payload.id));
     if (payload.order) state.orders.set(payload.id, payload.order);
@@ -539,14 +551,18 @@ function initMap(view) {
 }
 
 /**
- * A zone's state, worst first: an overdue order, an open order, a violation standing with the
- * centre (an order no team holds), then unknown when no camera or sensor that watches it is online
- * (a dead device never makes a zone look clear), else clear.
+ * A zone's state, worst first: an overdue order, an open order a team holds, a violation standing
+ * (OPENED and not yet CLEARED on the violations topic; before that feed has arrived, an order no
+ * team holds stands in for it), an open order with the centre, then unknown when no camera or
+ * sensor that watches it is online (a dead device never makes a zone look clear), else clear.
  */
 function zoneState(key, orders, now) {
   if (orders.some((o) => isOverdue(o, now))) return 'overdue';
   if (orders.some((o) => o.team_id)) return 'open';
-  if (orders.length) return 'standing';
+  if (state.violations) {
+    if (state.violations.has(key)) return 'standing';
+    if (orders.length) return 'open';
+  } else if (orders.length) return 'standing';
   if (state.devices) {
     const devices = state.zoneDevices.get(key) || [];
     if (!devices.some((d) => d.online)) return 'unknown';
@@ -637,6 +653,10 @@ function zonePopup(key) {
     div.append(el('div', {},
       el('a', { href: '#', onclick: (e) => { e.preventDefault(); select(o.id); } }, `${o.type} · ${o.status}`),
       ` standing ${duration(now - ms(o.detected_at))}`, ev ? ` · evidence ${ev}` : ''));
+  }
+  for (const v of (state.violations && state.violations.get(key)) || []) {
+    div.append(el('div', { 'data-field': 'violation' },
+      `violation standing ${duration(now - ms(v.since))} (${v.type})`));
   }
   if (!z.orders.length) div.append(el('div', { class: 'muted' }, 'no open order'));
   return div;
