@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /console/v1/me} — who the token is (ops user or team);
  *   <li>{@code GET /console/v1/events} — Server-Sent Events: a {@code snapshot} (the orders the
  *       caller may see: every open order and those changed in the last day) then one {@code order}
- *       event per committed change, ids from {@link ConsoleFeed}; {@code Last-Event-ID} resumes.
+ *       event per committed change, ids from {@link ConsoleFeed}; {@code Last-Event-ID} resumes;
+ *       with block maps also {@code devices} and {@code violations} (standing violations, {@link
+ *       ViolationStanding}) events, current state without an id, on connect and on change.
  * </ul>
  *
  * <p>Every data call takes the token in {@code Authorization: Bearer}, never a cookie and never a
