@@ -612,6 +612,10 @@ class ConsoleBrowserIT {
                 d.findElement(By.cssSelector("[data-field=action-result]"))
                     .getText()
                     .equals("note: applied"));
+    assertEquals(
+        "",
+        browser.findElement(By.id("note-text")).getAttribute("value"),
+        "an applied note is not sent twice by a second click");
     WebElement noted = waitFor(By.cssSelector("#detail .timeline li[data-kind='NOTE']"));
     assertTrue(noted.getText().contains("by ops:duty"), noted.getText());
     assertTrue(

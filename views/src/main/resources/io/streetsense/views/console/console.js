@@ -779,13 +779,14 @@ function actionsFor(o) {
     el('strong', {}, 'Cancel the order'), cancelNote,
     el('button', { type: 'button', id: 'cancel', onclick: () => act(o.id, 'cancel', { note: cancelNote.value.trim() }, result) }, 'Cancel order'),
     el('strong', {}, 'Add a note'), noteText,
-    el('button', { type: 'button', id: 'add-note', onclick: () => act(o.id, 'note', { note: noteText.value.trim() }, result) }, 'Add note'),
+    el('button', { type: 'button', id: 'add-note', onclick: () => act(o.id, 'note', { note: noteText.value.trim() }, result).then((ok) => { if (ok) noteText.value = ''; }) }, 'Add note'),
     el('strong', {}, 'Escalate'), escalateNote,
-    el('button', { type: 'button', id: 'escalate', onclick: () => act(o.id, 'escalate', { note: escalateNote.value.trim() }, result) }, 'Escalate'),
+    el('button', { type: 'button', id: 'escalate', onclick: () => act(o.id, 'escalate', { note: escalateNote.value.trim() }, result).then((ok) => { if (ok) escalateNote.value = ''; }) }, 'Escalate'),
     result);
   return box;
 }
 
+/** Sends an operations-centre command and follows it; true once the operator applied it. */
 async function act(id, action, body, result) {
   result.className = 'result';
   result.textContent = `${action}: sending…`;
@@ -793,7 +794,7 @@ async function act(id, action, body, result) {
   if (r.status !== 202) {
     result.className = 'result refused';
     result.textContent = `${action} refused: ${(r.body && r.body.reason) || `HTTP ${r.status}`}`;
-    return;
+    return false;
   }
   const actionId = r.body.action_id;
   result.textContent = `${action}: queued, waiting for the work-order operator…`;
@@ -802,15 +803,16 @@ async function act(id, action, body, result) {
     const o = await api(`/ops/v1/actions/${encodeURIComponent(actionId)}`);
     if (o.body && o.body.state === 'applied') {
       result.textContent = `${action}: applied`;
-      return;
+      return true;
     }
     if (o.body && o.body.state === 'refused') {
       result.className = 'result refused';
       result.textContent = `${action} refused by the operator (${o.body.code}): ${o.body.reason}`;
-      return;
+      return false;
     }
   }
   result.textContent = `${action}: still pending after 30 s (action ${actionId})`;
+  return false;
 }
 
 // ---- sign-in ---------------------------------------------------------------------------------
