@@ -194,8 +194,9 @@ public final class Open311 {
   }
 
   /**
-   * An unmet passed deadline, or an escalation by the operations centre (without its words, which
-   * are internal), for the operations centre to see at a glance; null when none.
+   * An unmet passed deadline, or an escalation by the operations centre (its reason is in {@code
+   * status_notes}, as the order's latest note; the user who escalated is named only in the
+   * history), for the operations centre to see at a glance; null when none.
    */
   static String serviceNotice(WorkOrder o) {
     if (!o.getEscalated()) {

@@ -442,7 +442,8 @@ class ConsoleBrowserIT {
     List<WorkOrderTransition> history = new ArrayList<>(o.getHistory());
     history.add(t);
     next.setHistory(history);
-    next.setLatestNote(note ? action.getNote() : t.getReason());
+    next.setLatestNote(
+        note ? action.getNote() : "escalated by the operations centre: " + action.getNote());
     if (!note) {
       next.setEscalated(true);
     }

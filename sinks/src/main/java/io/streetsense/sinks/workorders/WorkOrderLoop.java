@@ -433,7 +433,8 @@ public final class WorkOrderLoop {
               lifecycle.transition(
                   order, TransitionKind.ESCALATE, order.getStatus(), at, actor, reason, action);
           next.setEscalated(true);
-          next.setLatestNote(reason);
+          // The trail names the user; the latest note (shown on Open311 too) names the centre only.
+          next.setLatestNote("escalated by the operations centre: " + why);
           step.order = next;
           step.emit = true;
           break;

@@ -263,7 +263,8 @@ class WorkOrderLoopTest {
         "escalated by " + LoopFixtures.OPS + ": shop owner complained twice", entry.getReason());
     assertEquals(WorkOrderStatus.ACCEPTED, entry.getFromStatus());
     assertEquals(WorkOrderStatus.ACCEPTED, entry.getToStatus());
-    assertEquals(entry.getReason(), order.getLatestNote());
+    assertEquals(
+        "escalated by the operations centre: shop owner complained twice", order.getLatestNote());
     assertEquals(0, last.escalated(), "not counted as a missed deadline");
 
     assertEquals(

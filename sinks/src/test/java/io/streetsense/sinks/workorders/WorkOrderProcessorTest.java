@@ -474,7 +474,11 @@ class WorkOrderProcessorTest {
             TransitionKind.ESCALATE),
         kinds(escalated),
         "each retry counts once");
-    assertEquals("escalated by ops:li: third complaint today", escalated.getLatestNote());
+    assertEquals(
+        "escalated by the operations centre: third complaint today", escalated.getLatestNote());
+    assertEquals(
+        "escalated by ops:li: third complaint today",
+        escalated.getHistory().get(escalated.getHistory().size() - 1).getReason());
     assertTrue(loop.refused().isEmpty());
     // After it is closed, neither is taken, and the dead letter says why.
     loop.violation(stall(ViolationEventKind.CLEARED, DETECTED, at(600)));
