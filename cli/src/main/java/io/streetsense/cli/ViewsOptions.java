@@ -61,8 +61,9 @@ final class ViewsOptions {
       names = "--write-rate-per-minute",
       defaultValue = "60",
       description =
-          "Write calls (accept, resolve, reject, reroute, cancel) a minute per bearer token, on"
-              + " average; beyond: 429 with Retry-After. 0 = no limit. Default: ${DEFAULT-VALUE}.")
+          "Write calls (accept, resolve, reject, note, reroute, cancel, escalate) a minute per"
+              + " bearer token, on average; beyond: 429 with Retry-After. 0 = no limit. Default:"
+              + " ${DEFAULT-VALUE}.")
   int writeRatePerMinute;
 
   @Option(

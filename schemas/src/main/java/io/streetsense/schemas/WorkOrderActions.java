@@ -43,6 +43,39 @@ public final class WorkOrderActions {
           WorkOrderStatus.REWORK,
           WorkOrderStatus.REJECTED);
 
+  /**
+   * A NOTE may be added to any open order: by the operations centre to any, by a team to an order
+   * it holds (the operator checks the holder). The status stays.
+   */
+  public static final Set<WorkOrderStatus> NOTABLE = CANCELLABLE;
+
+  /**
+   * The operations centre may ESCALATE any open order (flag it for attention, with a reason); the
+   * status stays and the order stays with its team.
+   */
+  public static final Set<WorkOrderStatus> ESCALATABLE = CANCELLABLE;
+
+  /** The longest text of a NOTE, or of an ESCALATE's reason, in characters. */
+  public static final int MAX_NOTE_LENGTH = 2000;
+
+  /** Actions a team ({@code team:<id>}) may take on an order it holds. */
+  public static final Set<TeamActionType> TEAM_ACTIONS =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              TeamActionType.ACCEPT,
+              TeamActionType.RESOLVE,
+              TeamActionType.REJECT,
+              TeamActionType.NOTE));
+
+  /** Actions the operations centre ({@code ops:<user>}) may take. */
+  public static final Set<TeamActionType> OPS_ACTIONS =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              TeamActionType.REROUTE,
+              TeamActionType.CANCEL,
+              TeamActionType.NOTE,
+              TeamActionType.ESCALATE));
+
   private static final Map<TeamActionType, Set<WorkOrderStatus>> LEGAL =
       new EnumMap<>(TeamActionType.class);
 
@@ -52,6 +85,8 @@ public final class WorkOrderActions {
     LEGAL.put(TeamActionType.REJECT, REJECTABLE);
     LEGAL.put(TeamActionType.REROUTE, REROUTABLE);
     LEGAL.put(TeamActionType.CANCEL, CANCELLABLE);
+    LEGAL.put(TeamActionType.NOTE, NOTABLE);
+    LEGAL.put(TeamActionType.ESCALATE, ESCALATABLE);
   }
 
   private WorkOrderActions() {}

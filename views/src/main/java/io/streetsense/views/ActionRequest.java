@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A validated command body: what a team (accept, resolve, reject) or the operations centre
- * (reroute, cancel) asks for. Parsing checks the shape only; whether the order may take the action
- * is {@link ActionRules}' question, and the work-order operator has the last word.
+ * A validated command body: what a team (accept, resolve, reject, note) or the operations centre
+ * (reroute, cancel, note, escalate) asks for. Parsing checks the shape only; whether the order may
+ * take the action is {@link ActionRules}' question, and the work-order operator has the last word.
  *
  * <table>
  *   <caption>Bodies</caption>
@@ -23,12 +23,16 @@ import java.util.regex.Pattern;
  *   <tr><td>reject</td><td>{@code reason} WRONG_TEAM or FALSE_ALARM, {@code note} (both required)</td></tr>
  *   <tr><td>reroute</td><td>{@code team} (required), {@code note} (optional)</td></tr>
  *   <tr><td>cancel</td><td>{@code note} (required)</td></tr>
+ *   <tr><td>note</td><td>{@code note} (required: the text, at most {@link #MAX_NOTE} characters)</td></tr>
+ *   <tr><td>escalate</td><td>{@code note} (required: why, at most {@link #MAX_NOTE} characters)</td></tr>
  * </table>
  */
 public record ActionRequest(
     TeamActionType action, String note, String photoUrl, String reason, String team) {
 
-  public static final int MAX_NOTE = 2000;
+  /** The longest note, the same limit the work-order operator applies to a NOTE or ESCALATE. */
+  public static final int MAX_NOTE = io.streetsense.schemas.WorkOrderActions.MAX_NOTE_LENGTH;
+
   public static final int MAX_URL = 2048;
   public static final int MAX_REASON = 32;
   public static final int MAX_TEAM = 64;
@@ -72,6 +76,8 @@ public record ActionRequest(
         allowOnly(body, Set.of("team", "note"));
         return new ActionRequest(action, text(body, "note", false), null, null, team(body));
       case CANCEL:
+      case NOTE:
+      case ESCALATE:
         allowOnly(body, Set.of("note"));
         return new ActionRequest(action, text(body, "note", true), null, null, null);
       default:

@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /console/v1/me} — who the token is (ops user or team);
  *   <li>{@code GET /console/v1/events} — Server-Sent Events: a {@code snapshot} (the orders the
  *       caller may see: every open order and those changed in the last day) then one {@code order}
- *       event per committed change, ids from {@link ConsoleFeed}; {@code Last-Event-ID} resumes.
+ *       event per committed change, ids from {@link ConsoleFeed}; {@code Last-Event-ID} resumes;
+ *       with block maps also {@code devices} and {@code violations} (standing violations, {@link
+ *       ViolationStanding}) events, current state without an id, on connect and on change.
  * </ul>
  *
  * <p>Every data call takes the token in {@code Authorization: Bearer}, never a cookie and never a
@@ -192,6 +194,7 @@ final class ConsoleApi {
     Predicate<WorkOrder> visible = visibleTo(who);
     long position = feed.parse(ctx.header("Last-Event-ID"));
     long devicesSeen = -1;
+    long violationsSeen = -1;
     ctx.status(200);
     ctx.res().setContentType("text/event-stream; charset=utf-8");
     ctx.res().setHeader("Cache-Control", "no-store");
@@ -206,7 +209,8 @@ final class ConsoleApi {
                 position,
                 snapshotFilter(who),
                 position < 0 ? 0 : heartbeat.toMillis(),
-                devicesSeen);
+                devicesSeen,
+                violationsSeen);
         if (next == null) {
           return; // the service is stopping
         }
@@ -215,13 +219,20 @@ final class ConsoleApi {
           devicesSeen = next.devices().version();
           send(out, null, "devices", devicesJson(next.devices()));
         }
+        if (next.violations() != null) {
+          // Current state too, without an id: every (re)connect gets it whole.
+          violationsSeen = next.violations().version();
+          send(out, null, "violations", violationsJson(next.violations()));
+        }
         if (next.snapshot() != null) {
           ObjectNode data = F.objectNode();
           ArrayNode orders = data.putArray("orders");
           next.snapshot().orders().forEach(o -> orders.add(AvroJson.toJson(o)));
           data.put("at", clock.instant().toString());
           send(out, feed.eventId(next.seq()), "snapshot", data);
-        } else if (next.changes().isEmpty() && next.devices() == null) {
+        } else if (next.changes().isEmpty()
+            && next.devices() == null
+            && next.violations() == null) {
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
         } else {
           for (ConsoleFeed.Change c : next.changes()) {
@@ -311,6 +322,20 @@ final class ConsoleApi {
         ArrayNode sensors = z.putArray("sensors");
         block.sensorsInZone(zone.id()).forEach(sn -> sensors.add(sn.id()));
       }
+    }
+    return out;
+  }
+
+  /** The standing violations: zone key, type, since (first evidence), as the map needs them. */
+  static ObjectNode violationsJson(ViolationStanding.Snapshot s) {
+    ObjectNode out = F.objectNode().put("version", s.version()).put("at", s.at().toString());
+    ArrayNode list = out.putArray("standing");
+    for (ViolationStanding.Standing v : s.standing()) {
+      list.addObject()
+          .put("zone", v.block() + "/" + v.zone())
+          .put("type", v.type())
+          .put("violation_id", v.violationId())
+          .put("since", v.since().toString());
     }
     return out;
   }

@@ -44,7 +44,11 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
    * the device health when it is newer than the client's (null otherwise).
    */
   public record Next(
-      Snapshot snapshot, List<Change> changes, long seq, DeviceHealth.Snapshot devices) {}
+      Snapshot snapshot,
+      List<Change> changes,
+      long seq,
+      DeviceHealth.Snapshot devices,
+      ViolationStanding.Snapshot violations) {}
 
   /**
    * Changes kept for resuming: a client away for longer (at ten changes a second, about 16 min)
@@ -59,6 +63,7 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   private long seq;
   private boolean closed;
   private DeviceHealth.Snapshot devices; // null: no block maps, no device health
+  private ViolationStanding.Snapshot violations; // null: no violation view
 
   public ConsoleFeed() {
     this(DEFAULT_CAPACITY);
@@ -105,6 +110,16 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
 
   private long devicesVersion() {
     return devices == null ? -1 : devices.version();
+  }
+
+  /** The latest standing violations; wakes the streams so they send them. */
+  public synchronized void violations(ViolationStanding.Snapshot snapshot) {
+    this.violations = snapshot;
+    notifyAll();
+  }
+
+  private long violationsVersion() {
+    return violations == null ? -1 : violations.version();
   }
 
   /** This start's random part of every event id. */
@@ -156,6 +171,20 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   public synchronized Next next(
       long after, Predicate<WorkOrder> filter, long timeoutMillis, long devicesSeen)
       throws InterruptedException {
+    return next(after, filter, timeoutMillis, devicesSeen, violationsVersion());
+  }
+
+  /**
+   * As {@link #next(long, Predicate, long, long)}, and the standing violations when they are newer
+   * than the client's {@code violationsSeen} version.
+   */
+  public synchronized Next next(
+      long after,
+      Predicate<WorkOrder> filter,
+      long timeoutMillis,
+      long devicesSeen,
+      long violationsSeen)
+      throws InterruptedException {
     Objects.requireNonNull(filter, "filter");
     if (closed) {
       return null;
@@ -163,13 +192,17 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
     long oldestKept = recent.isEmpty() ? seq + 1 : recent.peekFirst().seq();
     if (after < 0 || after > seq || after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
-      return new Next(s, List.of(), s.seq(), newDevices(devicesSeen));
+      return new Next(
+          s, List.of(), s.seq(), newDevices(devicesSeen), newViolations(violationsSeen));
     }
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (seq == after && devicesVersion() == devicesSeen && !closed) {
+    while (seq == after
+        && devicesVersion() == devicesSeen
+        && violationsVersion() == violationsSeen
+        && !closed) {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
-        return new Next(null, List.of(), seq, null);
+        return new Next(null, List.of(), seq, null, null);
       }
       wait(left);
     }
@@ -177,12 +210,13 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       return null;
     }
     if (seq == after) {
-      return new Next(null, List.of(), seq, newDevices(devicesSeen));
+      return new Next(null, List.of(), seq, newDevices(devicesSeen), newViolations(violationsSeen));
     }
     oldestKept = recent.peekFirst().seq();
     if (after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
-      return new Next(s, List.of(), s.seq(), newDevices(devicesSeen));
+      return new Next(
+          s, List.of(), s.seq(), newDevices(devicesSeen), newViolations(violationsSeen));
     }
     // The deque is in seq order: walk back from the newest to the client's position.
     List<Change> out = new ArrayList<>();
@@ -194,7 +228,11 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       out.add(c);
     }
     java.util.Collections.reverse(out);
-    return new Next(null, out, seq, newDevices(devicesSeen));
+    return new Next(null, out, seq, newDevices(devicesSeen), newViolations(violationsSeen));
+  }
+
+  private ViolationStanding.Snapshot newViolations(long seen) {
+    return violationsVersion() == seen ? null : violations;
   }
 
   private DeviceHealth.Snapshot newDevices(long seen) {

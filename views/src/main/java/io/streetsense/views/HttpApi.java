@@ -189,12 +189,15 @@ public final class HttpApi {
     r.post("/teams/v1/workorders/{id}/accept", ctx -> teamAction(ctx, TeamActionType.ACCEPT));
     r.post("/teams/v1/workorders/{id}/resolve", ctx -> teamAction(ctx, TeamActionType.RESOLVE));
     r.post("/teams/v1/workorders/{id}/reject", ctx -> teamAction(ctx, TeamActionType.REJECT));
+    r.post("/teams/v1/workorders/{id}/note", ctx -> teamAction(ctx, TeamActionType.NOTE));
     r.get("/teams/v1/actions/{actionId}", ctx -> outcome(ctx, Principal.Kind.TEAM));
 
     r.get("/ops/v1/workorders", this::opsList);
     r.get("/ops/v1/workorders/{id}", ctx -> ctx.json(detail(opsOrder(ctx))));
     r.post("/ops/v1/workorders/{id}/reroute", ctx -> opsAction(ctx, TeamActionType.REROUTE));
     r.post("/ops/v1/workorders/{id}/cancel", ctx -> opsAction(ctx, TeamActionType.CANCEL));
+    r.post("/ops/v1/workorders/{id}/note", ctx -> opsAction(ctx, TeamActionType.NOTE));
+    r.post("/ops/v1/workorders/{id}/escalate", ctx -> opsAction(ctx, TeamActionType.ESCALATE));
     r.get("/ops/v1/actions/{actionId}", ctx -> outcome(ctx, Principal.Kind.OPS));
 
     r.get("/open311/v2/services.json", this::open311Services);
@@ -461,6 +464,7 @@ public final class HttpApi {
         switch (request.action()) {
           case REROUTE -> request.team();
           case ACCEPT, RESOLVE, REJECT -> who.id();
+          case NOTE -> who.kind() == Principal.Kind.TEAM ? who.id() : null;
           default -> null;
         };
     TeamAction action =

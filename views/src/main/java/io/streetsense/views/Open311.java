@@ -193,9 +193,26 @@ public final class Open311 {
     return d.toString();
   }
 
-  /** An unmet passed deadline, for the operations centre to see at a glance; null when none. */
+  /**
+   * An unmet passed deadline, or an escalation by the operations centre (its reason is in {@code
+   * status_notes}, as the order's latest note; the user who escalated is named only in the
+   * history), for the operations centre to see at a glance; null when none.
+   */
   static String serviceNotice(WorkOrder o) {
-    if (!o.getEscalated() || o.getEscalations().isEmpty()) {
+    if (!o.getEscalated()) {
+      return null;
+    }
+    List<WorkOrderTransition> history = o.getHistory();
+    for (int i = history.size() - 1; i >= 0; i--) {
+      WorkOrderTransition t = history.get(i);
+      if (t.getKind() == io.streetsense.schemas.TransitionKind.ESCALATE) {
+        if (t.getActor().startsWith("ops:")) {
+          return "Escalated by the operations centre";
+        }
+        break;
+      }
+    }
+    if (o.getEscalations().isEmpty()) {
       return null;
     }
     String last = o.getEscalations().get(o.getEscalations().size() - 1);

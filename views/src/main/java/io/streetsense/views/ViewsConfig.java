@@ -301,9 +301,9 @@ public final class ViewsConfig {
     }
 
     /**
-     * Write calls (accept, resolve, reject, reroute, cancel) per bearer token: {@code perMinute} on
-     * average, {@code burst} at once; beyond, 429 with Retry-After. Default 60 a minute, bursts of
-     * 20; {@code perMinute} 0 turns the limit off.
+     * Write calls (accept, resolve, reject, note, reroute, cancel, escalate) per bearer token:
+     * {@code perMinute} on average, {@code burst} at once; beyond, 429 with Retry-After. Default 60
+     * a minute, bursts of 20; {@code perMinute} 0 turns the limit off.
      */
     public Builder writeRateLimit(int perMinute, int burst) {
       this.writeLimit = new WriteRateLimiter.Limit(perMinute, burst);

@@ -33,6 +33,7 @@ public final class ViewsServer implements AutoCloseable {
   private WorkOrderView view;
   private ConsoleFeed console;
   private DeviceHealth devices;
+  private ViolationStanding violations;
   private Javalin http;
   private boolean closed;
 
@@ -98,6 +99,14 @@ public final class ViewsServer implements AutoCloseable {
               config.deviceHealth(),
               config.http().clock(),
               console::devices);
+      // The map's zones come from the block maps: without them there is no map to stand on.
+      violations =
+          ViolationStanding.start(
+              config.kafka(),
+              topics.violations(),
+              ViolationStanding.Settings.defaults(),
+              config.http().clock(),
+              console::violations);
     }
     http.start(config.httpHost(), config.httpPort());
     LOG.info("views service on http://{}:{} ({})", config.httpHost(), http.port(), config);
@@ -168,6 +177,9 @@ public final class ViewsServer implements AutoCloseable {
     }
     if (devices != null) {
       devices.close();
+    }
+    if (violations != null) {
+      violations.close();
     }
     if (pusher != null) {
       pusher.close();

@@ -6,11 +6,11 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A token bucket per caller for the write calls (accept, resolve, reject; the operations centre's
- * reroute and cancel): each caller may make {@code burst} calls at once and then {@code perMinute}
- * calls a minute on average. Keyed by the authenticated principal, i.e. by bearer token, so one
- * team's client in a retry loop cannot flood the actions topic nor slow another team down; reads
- * are not limited.
+ * A token bucket per caller for the write calls (accept, resolve, reject, note; the operations
+ * centre's reroute, cancel, note and escalate): each caller may make {@code burst} calls at once
+ * and then {@code perMinute} calls a minute on average. Keyed by the authenticated principal, i.e.
+ * by bearer token, so one team's client in a retry loop cannot flood the actions topic nor slow
+ * another team down; reads are not limited.
  *
  * <p>Buckets exist only for principals that authenticated, so their number is bounded by the tokens
  * file. Time comes from the injected {@link Clock} (a clock that goes back is treated as standing

@@ -162,4 +162,64 @@ class ActionRequestTest {
       }
     }
   }
+
+  @Test
+  void note_needsItsText_withinTheLimit_andNothingElse() throws Exception {
+    ActionRequest r =
+        ActionRequest.parse(TeamActionType.NOTE, json("{\"note\":\"  owner called  \"}"));
+    assertEquals(TeamActionType.NOTE, r.action());
+    assertEquals("owner called", r.note());
+    assertNull(r.team());
+    assertTrue(refused(TeamActionType.NOTE, null).reason().contains("'note' is required"));
+    assertTrue(refused(TeamActionType.NOTE, "{}").reason().contains("'note' is required"));
+    assertTrue(refused(TeamActionType.NOTE, "{\"note\":\"  \"}").reason().contains("blank"));
+    assertTrue(refused(TeamActionType.NOTE, "{\"note\":7}").reason().contains("string"));
+    String longest = "x".repeat(ActionRequest.MAX_NOTE);
+    assertDoesNotThrow(
+        () -> ActionRequest.parse(TeamActionType.NOTE, json("{\"note\":\"" + longest + "\"}")));
+    ApiException tooLong = refused(TeamActionType.NOTE, "{\"note\":\"" + longest + "x\"}");
+    assertEquals(400, tooLong.status());
+    assertTrue(tooLong.reason().contains("longer than 2000"), tooLong.reason());
+    assertTrue(
+        refused(TeamActionType.NOTE, "{\"note\":\"a\\u0007b\"}")
+            .reason()
+            .contains("control characters"));
+    assertTrue(
+        refused(TeamActionType.NOTE, "{\"note\":\"x\",\"team\":\"b\"}")
+            .reason()
+            .contains("unknown field"));
+  }
+
+  @Test
+  void escalate_needsAReason_inItsNote() throws Exception {
+    ActionRequest r =
+        ActionRequest.parse(TeamActionType.ESCALATE, json("{\"note\":\"third complaint today\"}"));
+    assertEquals(TeamActionType.ESCALATE, r.action());
+    assertEquals("third complaint today", r.note());
+    assertTrue(refused(TeamActionType.ESCALATE, "{}").reason().contains("'note' is required"));
+    assertTrue(
+        refused(TeamActionType.ESCALATE, "{\"note\":\"" + "y".repeat(2001) + "\"}")
+            .reason()
+            .contains("longer than 2000"));
+  }
+
+  @Test
+  void noteAndEscalate_areLegalOnEveryOpenOrder_andNoClosedOne() {
+    for (WorkOrderStatus open :
+        java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(
+                WorkOrderStatus.CLOSED,
+                WorkOrderStatus.SELF_CLEARED,
+                WorkOrderStatus.CANCELLED,
+                WorkOrderStatus.UNKNOWN))) {
+      assertDoesNotThrow(() -> ActionRules.check(TeamActionType.NOTE, open));
+      assertDoesNotThrow(() -> ActionRules.check(TeamActionType.ESCALATE, open));
+    }
+    ApiException e =
+        assertThrows(
+            ApiException.class,
+            () -> ActionRules.check(TeamActionType.ESCALATE, WorkOrderStatus.CANCELLED));
+    assertEquals(409, e.status());
+    assertTrue(e.reason().contains("cannot escalate an order that is CANCELLED"), e.reason());
+  }
 }

@@ -25,6 +25,8 @@ import io.streetsense.schemas.TeamAction;
 import io.streetsense.schemas.TeamActionType;
 import io.streetsense.schemas.Topics;
 import io.streetsense.schemas.TransitionKind;
+import io.streetsense.schemas.ViolationEvent;
+import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
@@ -134,6 +136,7 @@ class ConsoleBrowserIT {
             new NewTopic(topics.workOrders(), 2, (short) 1)
                 .configs(Map.of("cleanup.policy", "compact")),
             new NewTopic(topics.actions(), 2, (short) 1),
+            new NewTopic(topics.violations(), 2, (short) 1),
             new NewTopic(topics.deadLetters(), 1, (short) 1),
             new NewTopic(topics.camera(), 2, (short) 1),
             new NewTopic(topics.parking(), 2, (short) 1)));
@@ -360,8 +363,13 @@ class ConsoleBrowserIT {
     }
   }
 
-  /** The next command on the actions topic (waits up to 15 s). */
+  /** The first command on the actions topic (waits up to 15 s). */
   TeamAction nextAction() throws Exception {
+    return nextAction(null);
+  }
+
+  /** The first command of {@code type} (any, when null) on the actions topic (waits up to 15 s). */
+  TeamAction nextAction(TeamActionType type) throws Exception {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -376,7 +384,10 @@ class ConsoleBrowserIT {
       long deadline = System.currentTimeMillis() + 15_000;
       while (System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          return ACTIONS.decode(r.value());
+          TeamAction action = ACTIONS.decode(r.value());
+          if (type == null || action.getAction() == type) {
+            return action;
+          }
         }
       }
     }
@@ -403,6 +414,39 @@ class ConsoleBrowserIT {
     next.setStatus(WorkOrderStatus.DISPATCHED);
     next.setDispatchedAt(at);
     next.setAcceptBy(at.plus(Duration.ofMinutes(15)));
+    next.setUpdatedAt(at);
+    return next;
+  }
+
+  /**
+   * What the work-order operator does with a NOTE or an ops ESCALATE (WorkOrderLoop): one more
+   * entry with the status unchanged; a note becomes the latest note, an escalation flags the order.
+   */
+  static WorkOrder notedOrEscalated(WorkOrder o, TeamAction action) {
+    WorkOrder next = WorkOrder.newBuilder(o).build();
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    boolean note = action.getAction() == TeamActionType.NOTE;
+    WorkOrderTransition t =
+        TestOrders.transition(
+            o.getStatus(),
+            o.getStatus(),
+            note ? TransitionKind.NOTE : TransitionKind.ESCALATE,
+            action.getActor(),
+            at);
+    t.setActionId(action.getActionId());
+    t.setNote(action.getNote());
+    t.setReason(
+        note
+            ? "note by " + action.getActor()
+            : "escalated by " + action.getActor() + ": " + action.getNote());
+    List<WorkOrderTransition> history = new ArrayList<>(o.getHistory());
+    history.add(t);
+    next.setHistory(history);
+    next.setLatestNote(
+        note ? action.getNote() : "escalated by the operations centre: " + action.getNote());
+    if (!note) {
+      next.setEscalated(true);
+    }
     next.setUpdatedAt(at);
     return next;
   }
@@ -551,6 +595,90 @@ class ConsoleBrowserIT {
                     .getText()
                     .equals("reroute: applied"));
     assertEquals(3, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+
+    // A note from the page: on the actions topic as a NOTE, then in the timeline and the detail.
+    WorkOrder current = rerouted(fresh, action);
+    browser.findElement(By.id("note-text")).sendKeys("owner says the cart is a neighbour's");
+    browser.findElement(By.id("add-note")).click();
+    TeamAction note = nextAction(TeamActionType.NOTE);
+    assertEquals("WO-FRESH", note.getWorkOrderId());
+    assertEquals("ops:duty", note.getActor());
+    assertEquals("owner says the cart is a neighbour's", note.getNote());
+    assertEquals(fresh.getOrderKey(), note.getOrderKey());
+    current = notedOrEscalated(current, note);
+    write(current);
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .equals("note: applied"));
+    assertEquals(
+        "",
+        browser.findElement(By.id("note-text")).getAttribute("value"),
+        "an applied note is not sent twice by a second click");
+    WebElement noted = waitFor(By.cssSelector("#detail .timeline li[data-kind='NOTE']"));
+    assertTrue(noted.getText().contains("by ops:duty"), noted.getText());
+    assertTrue(
+        noted.getText().contains("note: owner says the cart is a neighbour's"), noted.getText());
+    assertEquals(
+        "owner says the cart is a neighbour's",
+        browser.findElement(By.cssSelector("#detail [data-field=latest-note]")).getText());
+    assertTrue(
+        browser.findElements(By.cssSelector("tr[data-order-id='WO-FRESH'] .badge.esc")).isEmpty(),
+        "a note does not flag the order");
+
+    // An escalation without a reason is refused by the API, and the page says why.
+    browser.findElement(By.id("escalate")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .matches("escalate refused: 'note' must not be blank"));
+
+    // With a reason: an ESCALATE command; applied, the queue shows the badge, the timeline who and
+    // why.
+    browser.findElement(By.id("escalate-note")).sendKeys("third complaint from the shop today");
+    browser.findElement(By.id("escalate")).click();
+    TeamAction escalate = nextAction(TeamActionType.ESCALATE);
+    assertEquals("ops:duty", escalate.getActor());
+    assertEquals("third complaint from the shop today", escalate.getNote());
+    current = notedOrEscalated(current, escalate);
+    write(current);
+    WebElement badge =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .until(
+                d ->
+                    d
+                        .findElements(
+                            By.cssSelector("tr[data-order-id='WO-FRESH'] .c-sla .badge.esc"))
+                        .stream()
+                        .findFirst()
+                        .orElse(null));
+    assertEquals("escalated", badge.getText());
+    assertTrue(
+        badge.getAttribute("title").contains("third complaint from the shop today"),
+        badge.getAttribute("title"));
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(
+            d ->
+                d.findElement(By.cssSelector("[data-field=action-result]"))
+                    .getText()
+                    .equals("escalate: applied"));
+    WebElement escalatedEntry =
+        waitFor(By.cssSelector("#detail .timeline li[data-kind='ESCALATE']"));
+    assertTrue(
+        escalatedEntry
+            .getText()
+            .contains("escalated by ops:duty: third complaint from the shop today"),
+        escalatedEntry.getText());
+    assertEquals(
+        "escalated",
+        browser.findElement(By.cssSelector("#detail [data-field=escalated]")).getText());
+    assertEquals(5, browser.findElements(By.cssSelector("#detail .timeline li")).size());
+    screenshot("console-note-escalate.png");
+
     HttpResponse<String> teamB =
         ServerHttp.get(server, "/teams/v1/workorders/WO-FRESH", TokenRegistryTest.B);
     assertEquals(200, teamB.statusCode());
@@ -603,6 +731,54 @@ class ConsoleBrowserIT {
     sending.add("JS-C-02");
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(d -> "clear".equals(zoneState("JS-Z-F05")));
+  }
+
+  /** A violation event as the detectors write it, keyed blockId/zoneId/type. */
+  void violation(ViolationEventKind kind, String zone, Instant detected) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    ViolationEvent e = ViolationStandingTest.event(kind, zone, detected, Instant.now());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(
+          new ProducerRecord<>(
+              topics.violations(),
+              lane.id() + "/" + zone + "/ILLEGAL_STALL",
+              AvroCodec.of(ViolationEvent.class).encode(e)));
+      producer.flush();
+    }
+  }
+
+  @Test
+  void aViolationStandsOnTheMapFromTheViolationsTopic_untilItClears() throws Exception {
+    streetAlive(3.6);
+    browser(1366, 768);
+    signIn(OPS);
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(d -> "clear".equals(zoneState("JS-Z-F03")));
+
+    // The detectors open a violation (no order yet): the zone stands, with how long.
+    Instant detected = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(150);
+    violation(ViolationEventKind.OPENED, "JS-Z-F03", detected);
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "standing".equals(zoneState("JS-Z-F03")));
+    assertEquals("clear", zoneState("JS-Z-F04"), "only that zone");
+    js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F03')");
+    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"));
+    assertTrue(
+        popup.getText().matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)"), popup.getText());
+
+    // Cleared: the zone is clear again.
+    violation(ViolationEventKind.CLEARED, "JS-Z-F03", detected);
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "clear".equals(zoneState("JS-Z-F03")));
+
+    // A page opened now gets the current state whole (nothing stands), and a new one stands again.
+    violation(ViolationEventKind.OPENED, "JS-Z-F04", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    browser.navigate().refresh();
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(d -> "standing".equals(zoneState("JS-Z-F04")));
+    assertEquals("clear", zoneState("JS-Z-F03"));
   }
 
   Object zoneState(String zone) {

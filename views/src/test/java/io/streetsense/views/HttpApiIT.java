@@ -328,6 +328,54 @@ class HttpApiIT {
   }
 
   @Test
+  void notesFromATeamAndTheCentre_andAnEscalationFromTheCentre() throws Exception {
+    HttpResponse<String> r =
+        api.post("/teams/v1/workorders/WO-A1/note", A, "{\"note\":\"on our way\"}");
+    assertEquals(202, r.statusCode(), r.body());
+    TeamAction teamNote = sink.sent().get(0).action();
+    assertEquals(TeamActionType.NOTE, teamNote.getAction());
+    assertEquals("team:team-a", teamNote.getActor());
+    assertEquals("team-a", teamNote.getTeamId());
+    assertEquals("on our way", teamNote.getNote());
+    assertEquals("jiashan-lane/JS-Z-NV1/ILLEGAL_STALL", teamNote.getOrderKey());
+    // Another team's order: as unknown, and nothing sent.
+    assertError(
+        api.post("/teams/v1/workorders/WO-B1/note", A, "{\"note\":\"x\"}"), 404, "not_found");
+    assertError(api.post("/teams/v1/workorders/WO-A1/note", A, "{}"), 400, "bad_request");
+    assertError(
+        api.post(
+            "/teams/v1/workorders/WO-A1/note",
+            A,
+            "{\"note\":\"" + "x".repeat(ActionRequest.MAX_NOTE + 1) + "\"}"),
+        400,
+        "bad_request");
+    // Escalating is the centre's: no such team endpoint, and a team token is refused on /ops.
+    assertError(
+        api.post("/teams/v1/workorders/WO-A1/escalate", A, "{\"note\":\"x\"}"), 404, "not_found");
+    assertError(
+        api.post("/ops/v1/workorders/WO-A1/escalate", A, "{\"note\":\"x\"}"), 403, "forbidden");
+    assertEquals(1, sink.sent().size());
+
+    assertEquals(
+        202,
+        api.post("/ops/v1/workorders/WO-B1/note", OPS, "{\"note\":\"owner called\"}").statusCode());
+    TeamAction opsNote = sink.sent().get(1).action();
+    assertEquals(TeamActionType.NOTE, opsNote.getAction());
+    assertEquals("ops:duty", opsNote.getActor());
+    assertEquals(null, opsNote.getTeamId());
+    assertError(api.post("/ops/v1/workorders/WO-B1/escalate", OPS, "{}"), 400, "bad_request");
+    assertEquals(
+        202,
+        api.post("/ops/v1/workorders/WO-B1/escalate", OPS, "{\"note\":\"third complaint\"}")
+            .statusCode());
+    TeamAction escalate = sink.sent().get(2).action();
+    assertEquals(TeamActionType.ESCALATE, escalate.getAction());
+    assertEquals("ops:duty", escalate.getActor());
+    assertEquals("third complaint", escalate.getNote());
+    assertEquals(null, escalate.getTeamId());
+  }
+
+  @Test
   void unknownEndpoint_404Json() throws Exception {
     assertError(api.get("/teams/v2/whatever", A), 404, "not_found");
   }

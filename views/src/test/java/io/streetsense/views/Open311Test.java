@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streetsense.schemas.ViolationType;
 import io.streetsense.schemas.WorkOrder;
 import io.streetsense.schemas.WorkOrderStatus;
+import io.streetsense.schemas.WorkOrderTransition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -127,6 +128,27 @@ class Open311Test {
     assertEquals(
         "Escalated: the ACCEPT deadline passed unmet",
         Open311.request(d).get("service_notice").asText());
+    d.setEscalated(false);
+    assertTrue(Open311.request(d).get("service_notice").isNull());
+  }
+
+  @Test
+  void serviceNotice_forAnEscalationByTheOperationsCentre_keepsItsWordsInternal() {
+    WorkOrder d = TestOrders.dispatched("WO-1", "t1");
+    List<WorkOrderTransition> history = new ArrayList<>(d.getHistory());
+    WorkOrderTransition t =
+        TestOrders.transition(
+            d.getStatus(),
+            d.getStatus(),
+            io.streetsense.schemas.TransitionKind.ESCALATE,
+            "ops:duty",
+            d.getUpdatedAt());
+    t.setReason("escalated by ops:duty: owner threatened the team");
+    history.add(t);
+    d.setHistory(history);
+    d.setEscalated(true);
+    assertEquals(
+        "Escalated by the operations centre", Open311.request(d).get("service_notice").asText());
     d.setEscalated(false);
     assertTrue(Open311.request(d).get("service_notice").isNull());
   }

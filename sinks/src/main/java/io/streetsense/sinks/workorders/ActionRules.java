@@ -16,12 +16,13 @@ import java.util.Objects;
 
 /**
  * Who may do what to a work order: the rules a {@link TeamAction} must pass before the loop applies
- * it, and the reason it is refused otherwise. Teams ({@code team:<id>}) accept, resolve and reject
- * orders they hold; the operations centre ({@code ops:<user>}) reroutes and cancels. Free of Flink.
+ * it, and the reason it is refused otherwise. Teams ({@code team:<id>}) accept, resolve, reject and
+ * add notes to orders they hold; the operations centre ({@code ops:<user>}) reroutes, cancels,
+ * escalates and adds notes to any open order. Free of Flink.
  *
  * <p>The checks, in order: the action names an order key and an order open under it (or says the
  * order is closed); then, per action, the actor's kind and team, the order's status, and the
- * action's own fields (a REJECT's reason, a REROUTE's team).
+ * action's own fields (a REJECT's reason, a REROUTE's team, a NOTE's text, an ESCALATE's reason).
  */
 public final class ActionRules implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -100,6 +101,23 @@ public final class ActionRules implements Serializable {
         }
       case CANCEL:
         return opsAction(order, action, actor, WorkOrderActions.CANCELLABLE.contains(status));
+      case NOTE:
+        {
+          boolean allows = WorkOrderActions.NOTABLE.contains(status);
+          Refusal refusal =
+              actor.startsWith(TEAM_PREFIX)
+                  ? teamAction(order, action, actor, allows, "")
+                  : opsOrTeam(order, action, actor, allows);
+          return refusal != null ? refusal : text(action.getNote(), "a NOTE needs its text (note)");
+        }
+      case ESCALATE:
+        {
+          Refusal refusal =
+              opsAction(order, action, actor, WorkOrderActions.ESCALATABLE.contains(status));
+          return refusal != null
+              ? refusal
+              : text(escalationReason(action), "an ESCALATE needs a reason (note or reason)");
+        }
       default:
         return new Refusal(Code.INVALID_ACTION, "unknown action " + type);
     }
@@ -129,6 +147,42 @@ public final class ActionRules implements Serializable {
               + actor);
     }
     return statusAllows ? null : illegal(action, order, hint);
+  }
+
+  /** The words of an ESCALATE: its reason, else its note; null when it has neither. */
+  public static String escalationReason(TeamAction action) {
+    if (action.getReason() != null && !action.getReason().isBlank()) {
+      return action.getReason().strip();
+    }
+    return action.getNote() == null || action.getNote().isBlank() ? null : action.getNote().strip();
+  }
+
+  /** A NOTE's text or an ESCALATE's reason: present, and not longer than the views allow. */
+  private static Refusal text(String text, String missing) {
+    if (text == null || text.isBlank()) {
+      return new Refusal(Code.INVALID_ACTION, missing);
+    }
+    if (text.length() > WorkOrderActions.MAX_NOTE_LENGTH) {
+      return new Refusal(
+          Code.INVALID_ACTION,
+          "the text is "
+              + text.length()
+              + " characters, longer than "
+              + WorkOrderActions.MAX_NOTE_LENGTH);
+    }
+    return null;
+  }
+
+  /** A NOTE not from a team must come from the operations centre. */
+  private static Refusal opsOrTeam(
+      WorkOrder order, TeamAction action, String actor, boolean statusAllows) {
+    if (!actor.startsWith(OPS_PREFIX)) {
+      return new Refusal(
+          Code.INVALID_ACTION,
+          "a NOTE comes from the team that holds the order (team:*) or the operations centre"
+              + " (ops:*)");
+    }
+    return statusAllows ? null : illegal(action, order, "");
   }
 
   /** An operations-centre action must come from the operations centre and fit the status. */

@@ -406,6 +406,39 @@ public final class WorkOrderLoop {
             action);
         noteOr(step.order, action, step.order.getLatestNote());
         break;
+      case NOTE:
+        {
+          // The status, team, deadlines and escalation flag stay: only the trail and the note.
+          WorkOrder next =
+              lifecycle.transition(
+                  order,
+                  TransitionKind.NOTE,
+                  order.getStatus(),
+                  at,
+                  actor,
+                  "note by " + actor,
+                  action);
+          next.setLatestNote(action.getNote().strip());
+          step.order = next;
+          step.emit = true;
+          break;
+        }
+      case ESCALATE:
+        {
+          // Flagged by hand: the order stays with its team in its status. Not a missed deadline,
+          // so neither the escalations list nor the escalation tallies count it.
+          String why = ActionRules.escalationReason(action);
+          String reason = "escalated by " + actor + ": " + why;
+          WorkOrder next =
+              lifecycle.transition(
+                  order, TransitionKind.ESCALATE, order.getStatus(), at, actor, reason, action);
+          next.setEscalated(true);
+          // The trail names the user; the latest note (shown on Open311 too) names the centre only.
+          next.setLatestNote("escalated by the operations centre: " + why);
+          step.order = next;
+          step.emit = true;
+          break;
+        }
       default:
         throw new IllegalStateException("not an allowed action: " + action.getAction());
     }

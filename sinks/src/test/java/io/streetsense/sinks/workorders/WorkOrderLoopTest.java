@@ -169,4 +169,150 @@ class WorkOrderLoopTest {
     step(s -> loop.timer(s, retainUntil));
     assertNull(state, "nothing open, nothing remembered");
   }
+
+  /** Runs one action built by the caller (a note, an escalation). */
+  private ActionResult act(TeamAction action) {
+    ActionResult[] result = new ActionResult[1];
+    step(s -> result[0] = loop.action(s, action, null));
+    return result[0];
+  }
+
+  private TeamAction opsAction(String id, TeamActionType type, Instant at, String note) {
+    TeamAction action = LoopHarness.action(id, order, type, LoopFixtures.OPS, null, at);
+    action.setNote(note);
+    return action;
+  }
+
+  @Test
+  void aNote_byOpsAndByTheHoldingTeam_addsHistoryAndLatestNote_statusUnchanged_onceForARetry() {
+    violation(ViolationEventKind.OPENED, FILED);
+    WorkOrder dispatched = order;
+    Instant at = FILED.plusSeconds(90);
+    assertEquals(
+        ActionResult.APPLIED, act(opsAction("n-1", TeamActionType.NOTE, at, "owner called")));
+    WorkOrder noted = last.order();
+    assertTrue(last.emit);
+    assertEquals(WorkOrderStatus.DISPATCHED, noted.getStatus());
+    assertEquals(dispatched.getTeamId(), noted.getTeamId());
+    assertEquals(dispatched.getAcceptBy(), noted.getAcceptBy(), "deadlines stay");
+    assertEquals("owner called", noted.getLatestNote());
+    var entry = noted.getHistory().get(noted.getHistory().size() - 1);
+    assertEquals(TransitionKind.NOTE, entry.getKind());
+    assertEquals(LoopFixtures.OPS, entry.getActor());
+    assertEquals(at, entry.getAt());
+    assertEquals(LoopFixtures.RECORDED, entry.getRecordedAt());
+    assertEquals("owner called", entry.getNote());
+    assertEquals("n-1", entry.getActionId());
+    assertEquals(WorkOrderStatus.DISPATCHED, entry.getFromStatus());
+    assertEquals(WorkOrderStatus.DISPATCHED, entry.getToStatus());
+    assertTrue(last.tallies().isEmpty(), "a note counts in no tally");
+
+    // A retry of the same action id counts once.
+    assertEquals(
+        ActionResult.DUPLICATE, act(opsAction("n-1", TeamActionType.NOTE, at, "owner called")));
+    assertEquals(noted.getHistory().size(), order.getHistory().size());
+
+    // The team that holds the order may add a note too.
+    TeamAction teamNote =
+        LoopHarness.action("n-2", order, TeamActionType.NOTE, TEAM, LoopHarness.SQUAD, at);
+    teamNote.setNote("on our way");
+    assertEquals(ActionResult.APPLIED, act(teamNote));
+    assertEquals("on our way", order.getLatestNote());
+    assertEquals(TEAM, order.getHistory().get(order.getHistory().size() - 1).getActor());
+  }
+
+  @Test
+  void aNote_withoutText_fromAnotherTeam_orTooLong_isRefused() {
+    violation(ViolationEventKind.OPENED, FILED);
+    WorkOrder before = order;
+    Instant at = FILED.plusSeconds(90);
+    assertEquals(ActionResult.REFUSED, act(opsAction("n-1", TeamActionType.NOTE, at, "  ")));
+    assertEquals(Code.INVALID_ACTION, last.refusals().get(0).code);
+    assertTrue(last.refusals().get(0).detail.contains("needs its text"));
+
+    TeamAction other =
+        LoopHarness.action("n-2", order, TeamActionType.NOTE, "team:other", "other", at);
+    other.setNote("not ours");
+    assertEquals(ActionResult.REFUSED, act(other));
+    assertEquals(Code.NOT_YOUR_ORDER, last.refusals().get(0).code);
+
+    assertEquals(
+        ActionResult.REFUSED, act(opsAction("n-3", TeamActionType.NOTE, at, "x".repeat(2001))));
+    assertEquals(Code.INVALID_ACTION, last.refusals().get(0).code);
+    assertEquals(before, order, "nothing changed");
+  }
+
+  @Test
+  void anEscalation_byOps_flagsTheOrder_withActorAndReason_statusAndDeadlinesUnchanged() {
+    violation(ViolationEventKind.OPENED, FILED);
+    assertEquals(ActionResult.APPLIED, act("a-1", TeamActionType.ACCEPT, FILED.plusSeconds(60)));
+    WorkOrder accepted = order;
+    Instant at = FILED.plusSeconds(120);
+    assertEquals(
+        ActionResult.APPLIED,
+        act(opsAction("e-1", TeamActionType.ESCALATE, at, "shop owner complained twice")));
+    assertTrue(order.getEscalated());
+    assertEquals(WorkOrderStatus.ACCEPTED, order.getStatus());
+    assertEquals(accepted.getTeamId(), order.getTeamId());
+    assertEquals(accepted.getResolveBy(), order.getResolveBy());
+    assertEquals(List.of(), order.getEscalations(), "no deadline was missed");
+    var entry = order.getHistory().get(order.getHistory().size() - 1);
+    assertEquals(TransitionKind.ESCALATE, entry.getKind());
+    assertEquals(LoopFixtures.OPS, entry.getActor());
+    assertEquals(
+        "escalated by " + LoopFixtures.OPS + ": shop owner complained twice", entry.getReason());
+    assertEquals(WorkOrderStatus.ACCEPTED, entry.getFromStatus());
+    assertEquals(WorkOrderStatus.ACCEPTED, entry.getToStatus());
+    assertEquals(
+        "escalated by the operations centre: shop owner complained twice", order.getLatestNote());
+    assertEquals(0, last.escalated(), "not counted as a missed deadline");
+
+    assertEquals(
+        ActionResult.DUPLICATE,
+        act(opsAction("e-1", TeamActionType.ESCALATE, at, "shop owner complained twice")));
+    assertEquals(accepted.getHistory().size() + 1, order.getHistory().size());
+
+    // The team catching up (resolving) drops the flag, as for a missed deadline.
+    assertEquals(ActionResult.APPLIED, act("a-2", TeamActionType.RESOLVE, FILED.plusSeconds(300)));
+    assertFalse(order.getEscalated());
+  }
+
+  @Test
+  void anEscalation_byATeam_orWithoutReason_isRefused() {
+    violation(ViolationEventKind.OPENED, FILED);
+    Instant at = FILED.plusSeconds(90);
+    TeamAction byTeam =
+        LoopHarness.action("e-1", order, TeamActionType.ESCALATE, TEAM, LoopHarness.SQUAD, at);
+    byTeam.setNote("help");
+    assertEquals(ActionResult.REFUSED, act(byTeam));
+    assertEquals(Code.INVALID_ACTION, last.refusals().get(0).code);
+    assertEquals(ActionResult.REFUSED, act(opsAction("e-2", TeamActionType.ESCALATE, at, null)));
+    assertTrue(last.refusals().get(0).detail.contains("needs a reason"));
+    assertFalse(order.getEscalated());
+  }
+
+  @Test
+  void aNoteOrEscalation_onAClosedOrCancelledOrder_isRefusedWithTheReason() {
+    violation(ViolationEventKind.OPENED, FILED);
+    WorkOrder filed = order;
+    assertEquals(
+        ActionResult.APPLIED,
+        act(opsAction("c-1", TeamActionType.CANCEL, FILED.plusSeconds(60), "duplicate")));
+    assertNull(order, "cancelled: only the memory is kept");
+    TeamAction note =
+        LoopHarness.action(
+            "n-1", filed, TeamActionType.NOTE, LoopFixtures.OPS, null, FILED.plusSeconds(90));
+    note.setNote("too late");
+    assertEquals(ActionResult.REFUSED, act(note));
+    RefusedAction refused = last.refusals().get(0);
+    assertEquals(Code.ORDER_CLOSED, refused.code);
+    assertTrue(refused.detail.contains("CANCELLED"), refused.detail);
+
+    TeamAction escalate =
+        LoopHarness.action(
+            "e-1", filed, TeamActionType.ESCALATE, LoopFixtures.OPS, null, FILED.plusSeconds(90));
+    escalate.setNote("too late");
+    assertEquals(ActionResult.REFUSED, act(escalate));
+    assertEquals(Code.ORDER_CLOSED, last.refusals().get(0).code);
+  }
 }

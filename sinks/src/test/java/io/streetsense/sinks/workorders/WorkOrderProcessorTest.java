@@ -441,6 +441,58 @@ class WorkOrderProcessorTest {
     assertEquals(WorkOrderStatus.SELF_CLEARED, loop.last().getStatus());
   }
 
+  @Test
+  void notesAndAnEscalationByTheOperationsCentre_areWritten_statusUnchanged_retriesOnce()
+      throws Exception {
+    fileStall();
+    team(TeamActionType.ACCEPT, at(300));
+    TeamAction note = action(TeamActionType.NOTE, "ops:li", null, at(400));
+    note.setNote("shop owner says the stall belongs to a neighbour");
+    loop.act(note);
+    loop.act(note);
+    WorkOrder noted = loop.last();
+    assertEquals(WorkOrderStatus.ACCEPTED, noted.getStatus());
+    assertEquals("shop owner says the stall belongs to a neighbour", noted.getLatestNote());
+    TeamAction teamNote = action(TeamActionType.NOTE, TEAM, SQUAD, at(450));
+    teamNote.setNote("arriving in 5 minutes");
+    loop.act(teamNote);
+    TeamAction escalate = action(TeamActionType.ESCALATE, "ops:li", null, at(500));
+    escalate.setNote("third complaint today");
+    loop.act(escalate);
+    loop.act(TeamAction.newBuilder(escalate).build());
+    WorkOrder escalated = loop.last();
+    assertEquals(WorkOrderStatus.ACCEPTED, escalated.getStatus());
+    assertTrue(escalated.getEscalated());
+    assertEquals(SQUAD, escalated.getTeamId());
+    assertEquals(
+        List.of(
+            TransitionKind.FILE,
+            TransitionKind.DISPATCH,
+            TransitionKind.ACCEPT,
+            TransitionKind.NOTE,
+            TransitionKind.NOTE,
+            TransitionKind.ESCALATE),
+        kinds(escalated),
+        "each retry counts once");
+    assertEquals(
+        "escalated by the operations centre: third complaint today", escalated.getLatestNote());
+    assertEquals(
+        "escalated by ops:li: third complaint today",
+        escalated.getHistory().get(escalated.getHistory().size() - 1).getReason());
+    assertTrue(loop.refused().isEmpty());
+    // After it is closed, neither is taken, and the dead letter says why.
+    loop.violation(stall(ViolationEventKind.CLEARED, DETECTED, at(600)));
+    team(TeamActionType.RESOLVE, at(700));
+    assertEquals(WorkOrderStatus.CLOSED, loop.last().getStatus());
+    TeamAction late = action(TeamActionType.NOTE, "ops:li", null, at(800));
+    late.setNote("too late");
+    assertRefused(late, Code.ORDER_CLOSED);
+    TeamAction lateEscalate = action(TeamActionType.ESCALATE, "ops:li", null, at(800));
+    lateEscalate.setNote("too late");
+    assertRefused(lateEscalate, Code.ORDER_CLOSED);
+    assertTrue(loop.refused().get(0).detail.contains("CLOSED"), loop.refused().get(0).detail);
+  }
+
   // --- Refused actions ----------------------------------------------------------------------
 
   private void assertRefused(TeamAction action, Code code) throws Exception {

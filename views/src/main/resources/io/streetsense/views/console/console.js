@@ -24,6 +24,7 @@ const state = {
   zones: [], // from the block maps: {block, block_name, id, kind, lat, lon, shop, cameras, sensors}
   devices: null, // latest device-health snapshot, null without block maps
   zoneDevices: new Map(), // block/zone -> [device]
+  violations: null, // block/zone -> [{type, since, violation_id}] standing, null until the feed sends
   pauseMs: 0,
   stats: { snapshots: 0, events: 0, connects: 0, lastApplyMs: 0, firstRenderMs: 0 },
 };
@@ -205,6 +206,17 @@ function handleEvent(block) {
     state.stats.deviceUpdates = (state.stats.deviceUpdates || 0) + 1;
     dirty.allZones = true;
     dirty.devices = true;
+  } else if (type === 'violations') {
+    const before = state.violations ? [...state.violations.keys()] : null;
+    state.violations = new Map();
+    for (const v of payload.standing) {
+      if (!state.violations.has(v.zone)) state.violations.set(v.zone, []);
+      state.violations.get(v.zone).push(v);
+    }
+    // Only the zones that stood before or stand now change (the first time: all of them).
+    if (before === null) dirty.allZones = true;
+    else for (const key of [...before, ...state.violations.keys()]) dirty.zones.add(key);
+    state.stats.violationUpdates = (state.stats.violationUpdates || 0) + 1;
   } else if (type === 'order') {
     unindexZone(state.orders.get(payload.id));
     if (payload.order) state.orders.set(payload.id, payload.order);
@@ -297,7 +309,7 @@ function rowFor(o, now) {
   const cells = tr.children;
   const sla = slaText(o, now);
   cells[0].replaceChildren(el('span', { class: sla.cls }, sla.text));
-  if (o.escalated) cells[0].append(el('span', { class: 'badge esc', title: `missed: ${(o.escalations || []).join(', ')}` }, 'escalated'));
+  if (o.escalated) cells[0].append(el('span', { class: 'badge esc', title: escalationTitle(o) }, 'escalated'));
   cells[1].textContent = TYPE_LABELS[o.type] || o.type;
   cells[1].title = o.type;
   cells[2].textContent = o.zone_id;
@@ -539,14 +551,18 @@ function initMap(view) {
 }
 
 /**
- * A zone's state, worst first: an overdue order, an open order, a violation standing with the
- * centre (an order no team holds), then unknown when no camera or sensor that watches it is online
- * (a dead device never makes a zone look clear), else clear.
+ * A zone's state, worst first: an overdue order, an open order a team holds, a violation standing
+ * (OPENED and not yet CLEARED on the violations topic; before that feed has arrived, an order no
+ * team holds stands in for it), an open order with the centre, then unknown when no camera or
+ * sensor that watches it is online (a dead device never makes a zone look clear), else clear.
  */
 function zoneState(key, orders, now) {
   if (orders.some((o) => isOverdue(o, now))) return 'overdue';
   if (orders.some((o) => o.team_id)) return 'open';
-  if (orders.length) return 'standing';
+  if (state.violations) {
+    if (state.violations.has(key)) return 'standing';
+    if (orders.length) return 'open';
+  } else if (orders.length) return 'standing';
   if (state.devices) {
     const devices = state.zoneDevices.get(key) || [];
     if (!devices.some((d) => d.online)) return 'unknown';
@@ -638,6 +654,10 @@ function zonePopup(key) {
       el('a', { href: '#', onclick: (e) => { e.preventDefault(); select(o.id); } }, `${o.type} · ${o.status}`),
       ` standing ${duration(now - ms(o.detected_at))}`, ev ? ` · evidence ${ev}` : ''));
   }
+  for (const v of (state.violations && state.violations.get(key)) || []) {
+    div.append(el('div', { 'data-field': 'violation' },
+      `violation standing ${duration(now - ms(v.since))} (${v.type})`));
+  }
   if (!z.orders.length) div.append(el('div', { class: 'muted' }, 'no open order'));
   return div;
 }
@@ -672,14 +692,15 @@ function renderDetail() {
     el('dt', {}, 'where'), el('dd', {}, `${o.block_name} · zone ${o.zone_id}`),
     el('dt', {}, 'shop'), el('dd', { 'data-field': 'shop' }, o.shop_name || '—', o.shop_repeat_offences ? ` (${o.shop_repeat_offences} in 30 days)` : ''),
     el('dt', {}, 'team'), el('dd', { 'data-field': 'team' }, o.team_id || '(operations centre)'),
-    el('dt', {}, 'status'), el('dd', { 'data-field': 'status' }, o.status, o.escalated ? ' · escalated' : ''),
+    el('dt', {}, 'status'), el('dd', { 'data-field': 'status' }, o.status,
+      o.escalated ? el('span', { class: 'badge esc', 'data-field': 'escalated', title: escalationTitle(o) }, 'escalated') : ''),
     el('dt', {}, 'first seen'), el('dd', {}, new Date(ms(o.detected_at)).toLocaleString()),
     el('dt', {}, 'dwell'), FINAL.has(o.status)
       ? el('dd', {}, duration(ms(o.closed_at || o.updated_at) - ms(o.detected_at)))
       : el('dd', { 'data-dwell-from': String(ms(o.detected_at)) }, duration(Date.now() - ms(o.detected_at))),
     el('dt', {}, 'accept by'), el('dd', {}, o.accept_by ? new Date(ms(o.accept_by)).toLocaleTimeString() : '—'),
     el('dt', {}, 'resolve by'), el('dd', {}, o.resolve_by ? new Date(ms(o.resolve_by)).toLocaleTimeString() : '—'),
-    el('dt', {}, 'note'), el('dd', {}, o.latest_note || '—'),
+    el('dt', {}, 'note'), el('dd', { 'data-field': 'latest-note' }, o.latest_note || '—'),
   );
   const evidence = el('div', { class: 'evidence-list' });
   for (const cam of (o.evidence && o.evidence.cameras) || []) {
@@ -695,7 +716,7 @@ function renderDetail() {
       el('b', {}, t.kind), ` ${t.from_status || '∅'} → ${t.to_status} `,
       el('span', { class: 'muted' }, `${new Date(ms(t.at)).toLocaleString()} by ${t.actor}`),
       t.reason ? el('div', { class: 'muted' }, t.reason) : null,
-      t.note ? el('div', {}, `note: ${t.note}`) : null));
+      t.note && t.kind !== 'ESCALATE' ? el('div', { class: 'note' }, `note: ${t.note}`) : null));
   }
   pane.replaceChildren(
     el('h2', {}, o.id), facts,
@@ -704,6 +725,15 @@ function renderDetail() {
   if (state.me && state.me.kind === 'ops' && !FINAL.has(o.status)) {
     pane.append(keep && keep.dataset.order === o.id ? keep : actionsFor(o));
   }
+}
+
+/** Why an order is flagged: its missed deadlines and/or who escalated it by hand, and why. */
+function escalationTitle(o) {
+  const parts = [];
+  if ((o.escalations || []).length) parts.push(`missed: ${o.escalations.join(', ')}`);
+  const byHand = [...(o.history || [])].reverse().find((t) => t.kind === 'ESCALATE' && t.actor !== 'system');
+  if (byHand) parts.push(byHand.reason);
+  return parts.join('; ') || 'escalated';
 }
 
 function outlineOf(o, cameraId) {
@@ -741,15 +771,22 @@ function actionsFor(o) {
   const team = el('input', { id: 'reroute-team', placeholder: 'team id', maxLength: 64 });
   const rerouteNote = el('input', { id: 'reroute-note', placeholder: 'note (optional)', maxLength: 2000 });
   const cancelNote = el('input', { id: 'cancel-note', placeholder: 'reason for cancelling', maxLength: 2000 });
+  const noteText = el('input', { id: 'note-text', placeholder: 'note for the order’s record', maxLength: 2000 });
+  const escalateNote = el('input', { id: 'escalate-note', placeholder: 'reason for escalating', maxLength: 2000 });
   const box = el('div', { class: 'actions', 'data-order': o.id },
     el('strong', {}, 'Reroute to another team'), team, rerouteNote,
     el('button', { type: 'button', id: 'reroute', onclick: () => act(o.id, 'reroute', { team: team.value.trim(), ...(rerouteNote.value.trim() ? { note: rerouteNote.value.trim() } : {}) }, result) }, 'Reroute'),
     el('strong', {}, 'Cancel the order'), cancelNote,
     el('button', { type: 'button', id: 'cancel', onclick: () => act(o.id, 'cancel', { note: cancelNote.value.trim() }, result) }, 'Cancel order'),
+    el('strong', {}, 'Add a note'), noteText,
+    el('button', { type: 'button', id: 'add-note', onclick: () => act(o.id, 'note', { note: noteText.value.trim() }, result).then((ok) => { if (ok) noteText.value = ''; }) }, 'Add note'),
+    el('strong', {}, 'Escalate'), escalateNote,
+    el('button', { type: 'button', id: 'escalate', onclick: () => act(o.id, 'escalate', { note: escalateNote.value.trim() }, result).then((ok) => { if (ok) escalateNote.value = ''; }) }, 'Escalate'),
     result);
   return box;
 }
 
+/** Sends an operations-centre command and follows it; true once the operator applied it. */
 async function act(id, action, body, result) {
   result.className = 'result';
   result.textContent = `${action}: sending…`;
@@ -757,7 +794,7 @@ async function act(id, action, body, result) {
   if (r.status !== 202) {
     result.className = 'result refused';
     result.textContent = `${action} refused: ${(r.body && r.body.reason) || `HTTP ${r.status}`}`;
-    return;
+    return false;
   }
   const actionId = r.body.action_id;
   result.textContent = `${action}: queued, waiting for the work-order operator…`;
@@ -766,15 +803,16 @@ async function act(id, action, body, result) {
     const o = await api(`/ops/v1/actions/${encodeURIComponent(actionId)}`);
     if (o.body && o.body.state === 'applied') {
       result.textContent = `${action}: applied`;
-      return;
+      return true;
     }
     if (o.body && o.body.state === 'refused') {
       result.className = 'result refused';
       result.textContent = `${action} refused by the operator (${o.body.code}): ${o.body.reason}`;
-      return;
+      return false;
     }
   }
   result.textContent = `${action}: still pending after 30 s (action ${actionId})`;
+  return false;
 }
 
 // ---- sign-in ---------------------------------------------------------------------------------
