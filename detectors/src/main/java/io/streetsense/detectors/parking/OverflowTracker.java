@@ -348,9 +348,27 @@ public final class OverflowTracker {
 
   private List<VehicleAnchor> standing(VehicleWatch watch, long now) {
     long latest = latestStandingSighting(watch, now);
-    List<VehicleAnchor> standing = new ArrayList<>();
+    List<VehicleAnchor> candidates = new ArrayList<>();
     for (VehicleAnchor anchor : watch.anchors) {
       if (stood(anchor, now) && stillThere(anchor, now, latest)) {
+        candidates.add(anchor);
+      }
+    }
+    // One vehicle, one count: an anchor within the drift of an older standing one is the same car
+    // seen twice (a passing vehicle crossing a parked one in a frame starts a second anchor beside
+    // it, and the two then share its sightings). Two parked cars' ground points are a car's width
+    // apart, far more than the drift.
+    candidates.sort(Comparator.comparingLong((VehicleAnchor a) -> a.firstSeenAt));
+    List<VehicleAnchor> standing = new ArrayList<>();
+    for (VehicleAnchor anchor : candidates) {
+      boolean sameAsOlder = false;
+      for (VehicleAnchor older : standing) {
+        if (Math.hypot(anchor.x - older.x, anchor.y - older.y) <= maxDrift) {
+          sameAsOlder = true;
+          break;
+        }
+      }
+      if (!sameAsOlder) {
         standing.add(anchor);
       }
     }

@@ -265,6 +265,27 @@ class ParkingOverflowDetectorTest {
   }
 
   @Test
+  void aParkedCarCrossedByAPassingOne_countsOnce() throws Exception {
+    // One car parked at x 0.70 (the rule needs 2). At 100 s a passing vehicle crosses it (two
+    // sightings near its spot in one frame), which starts a second anchor at 0.705; after that the
+    // car's ground point jitters between 0.700 and 0.706, nearer one anchor, then the other: both
+    // keep half the car's sightings and both would stand. Still one car: nothing opens.
+    List<ViolationEvent> events =
+        run(
+            merged(
+                berths(0, 8, 0),
+                kerb(
+                    0,
+                    900,
+                    s ->
+                        s == 100
+                            ? List.of(vehicle("31", 0.70, 0.80), vehicle("77", 0.705, 0.80))
+                            : List.of(vehicle("31", s > 100 && s % 2 == 1 ? 0.706 : 0.70, 0.80)))),
+            T0 + 900 * SECOND);
+    assertEquals(List.of(), events);
+  }
+
+  @Test
   void aBusHidingTheKerbForHalfAMinute_doesNotRestartTheDwell() throws Exception {
     // Both cars unseen from 300 s to 330 s (a bus in front of the camera): they keep counting.
     List<ViolationEvent> events =
