@@ -180,6 +180,14 @@ public final class DetectionAccuracy implements Callable<Integer> {
   List<String> blocks = List.of("lingyan-south", "jiashan-lane");
 
   @Option(
+      names = "--dump-events",
+      paramLabel = "FILE",
+      description =
+          "Single day: also write every violation event (opened, updated, cleared, with its"
+              + " evidence) to FILE, one JSON record a line.")
+  Path dumpEvents;
+
+  @Option(
       names = "--parallelism",
       description = "Parallelism of the detector operators (default: ${DEFAULT-VALUE}).")
   int parallelism = 2;
@@ -253,6 +261,11 @@ public final class DetectionAccuracy implements Callable<Integer> {
                 : delivery(scenario, params, seed),
             false);
     Delivery delivery = run.delivery();
+    if (dumpEvents != null) {
+      List<String> lines = new ArrayList<>();
+      run.events().forEach(e -> lines.add(e.toString()));
+      Files.write(dumpEvents, lines);
+    }
     if (generated) {
       System.out.printf(
           Locale.ROOT,
@@ -326,7 +339,8 @@ public final class DetectionAccuracy implements Callable<Integer> {
       long bytes,
       Map<String, Integer> rejected,
       double stage1Seconds,
-      double stage2Seconds) {}
+      double stage2Seconds,
+      List<ViolationEvent> events) {}
 
   /** Generates, validates and spools a scenario's messages, then runs the detectors over them. */
   DayRun play(BlockMap map, StreetScenario scenario, Delivery delivery, boolean quiet)
@@ -435,7 +449,8 @@ public final class DetectionAccuracy implements Callable<Integer> {
         bytes,
         rejected,
         stage1Seconds,
-        stage2Seconds);
+        stage2Seconds,
+        events);
   }
 
   /** The network of a generated day: its drawn duplicates, copy lag and jitter, reordering all. */
