@@ -18,16 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,9 +75,7 @@ public final class DeviceHealth implements AutoCloseable {
   private final Instant startedAt;
   private final String cameraTopic;
   private final String parkingTopic;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Thread thread;
-  private volatile boolean closed;
+  private final RecentTopicReader reader;
   private volatile Snapshot snapshot;
   private String lastShape = "";
 
@@ -105,18 +94,19 @@ public final class DeviceHealth implements AutoCloseable {
     this.cameraTopic = cameraTopic;
     this.parkingTopic = parkingTopic;
     this.startedAt = clock.instant();
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streetsense-views-devices");
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.snapshot = evaluate(0);
-    this.thread = new Thread(this::run, "device-health-view");
-    this.thread.setDaemon(true);
+    this.reader =
+        new RecentTopicReader(
+            "device-health view",
+            kafka,
+            "streetsense-views-devices",
+            Map.of(
+                cameraTopic, settings.cameraOfflineAfter(),
+                parkingTopic, settings.sensorOfflineAfter()),
+            false,
+            clock,
+            this::apply,
+            this::publishIfChanged);
   }
 
   public static DeviceHealth start(
@@ -130,86 +120,12 @@ public final class DeviceHealth implements AutoCloseable {
     DeviceHealth health =
         new DeviceHealth(kafka, cameraTopic, parkingTopic, maps, settings, clock, onChange);
     onChange.accept(health.snapshot);
-    health.thread.start();
+    health.reader.start();
     return health;
   }
 
   public Snapshot snapshot() {
     return snapshot;
-  }
-
-  private void run() {
-    try {
-      if (!assign()) {
-        return;
-      }
-      long lastEval = 0;
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          apply(r);
-        }
-        long now = System.currentTimeMillis();
-        if (now - lastEval >= 1000) {
-          lastEval = now;
-          publishIfChanged();
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("device-health view stopped: {}", e.toString(), e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
-  /** Waits for both topics, then starts each a limit's time back. False if closed meanwhile. */
-  private boolean assign() {
-    long warnedAt = 0;
-    while (!closed) {
-      List<PartitionInfo> cams = consumer.partitionsFor(cameraTopic, Duration.ofSeconds(10));
-      List<PartitionInfo> parks = consumer.partitionsFor(parkingTopic, Duration.ofSeconds(10));
-      if (cams != null && !cams.isEmpty() && parks != null && !parks.isEmpty()) {
-        Map<TopicPartition, Long> from = new HashMap<>();
-        long now = clock.millis();
-        for (PartitionInfo p : cams) {
-          from.put(
-              new TopicPartition(cameraTopic, p.partition()),
-              now - settings.cameraOfflineAfter().toMillis());
-        }
-        for (PartitionInfo p : parks) {
-          from.put(
-              new TopicPartition(parkingTopic, p.partition()),
-              now - settings.sensorOfflineAfter().toMillis());
-        }
-        consumer.assign(from.keySet());
-        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(from);
-        List<TopicPartition> toEnd = new ArrayList<>();
-        offsets.forEach(
-            (tp, o) -> {
-              if (o == null) {
-                toEnd.add(tp);
-              } else {
-                consumer.seek(tp, o.offset());
-              }
-            });
-        consumer.seekToEnd(toEnd);
-        LOG.info("device-health view reading {} and {}", cameraTopic, parkingTopic);
-        return true;
-      }
-      if (System.currentTimeMillis() - warnedAt > 60_000) {
-        warnedAt = System.currentTimeMillis();
-        LOG.info(
-            "device-health view waiting for Kafka topics {} and {}", cameraTopic, parkingTopic);
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {
@@ -293,15 +209,6 @@ public final class DeviceHealth implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    reader.close();
   }
 }

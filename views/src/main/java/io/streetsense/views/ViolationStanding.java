@@ -14,16 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +54,7 @@ public final class ViolationStanding implements AutoCloseable {
   private final Consumer<Snapshot> onChange;
   private final AvroCodec<ViolationEvent> events = AvroCodec.of(ViolationEvent.class);
   private final Map<String, Standing> standing = new HashMap<>(); // violationId -> standing
-  private final String topic;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Thread thread;
-  private volatile boolean closed;
+  private final RecentTopicReader reader; // null without Kafka (tests)
   private volatile Snapshot snapshot;
   private boolean changed;
 
@@ -75,9 +63,7 @@ public final class ViolationStanding implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.onChange = Objects.requireNonNull(onChange, "onChange");
-    this.topic = null;
-    this.consumer = null;
-    this.thread = null;
+    this.reader = null;
     this.snapshot = new Snapshot(0, clock.instant(), List.of());
   }
 
@@ -86,27 +72,24 @@ public final class ViolationStanding implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.onChange = Objects.requireNonNull(onChange, "onChange");
-    this.topic = Objects.requireNonNull(topic, "topic");
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streetsense-views-violations");
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.snapshot = new Snapshot(0, clock.instant(), List.of());
-    this.thread = new Thread(this::run, "violation-standing-view");
-    this.thread.setDaemon(true);
+    this.reader =
+        new RecentTopicReader(
+            "violation view",
+            kafka,
+            "streetsense-views-violations",
+            Map.of(Objects.requireNonNull(topic, "topic"), settings.forgetAfter()),
+            true,
+            clock,
+            this::applyRecord,
+            this::publishIfChanged);
   }
 
   public static ViolationStanding start(
       Properties kafka, String topic, Settings settings, Clock clock, Consumer<Snapshot> onChange) {
     ViolationStanding view = new ViolationStanding(kafka, topic, settings, clock, onChange);
     onChange.accept(view.snapshot);
-    view.thread.start();
+    view.reader.start();
     return view;
   }
 
@@ -114,74 +97,15 @@ public final class ViolationStanding implements AutoCloseable {
     return snapshot;
   }
 
-  private void run() {
+  private void applyRecord(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return;
+    }
     try {
-      if (!assign()) {
-        return;
-      }
-      long lastEval = 0;
-      while (!closed) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.value() == null) {
-            continue;
-          }
-          try {
-            apply(events.decode(r.value()));
-          } catch (IOException | RuntimeException e) {
-            LOG.debug("violation view skips an undecodable record: {}", e.toString());
-          }
-        }
-        long now = System.currentTimeMillis();
-        if (now - lastEval >= 1000) {
-          lastEval = now;
-          publishIfChanged();
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("violation view stopped: {}", e.toString(), e);
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      apply(events.decode(r.value()));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("violation view skips an undecodable record: {}", e.toString());
     }
-  }
-
-  /** Waits for the topic, then starts {@code forgetAfter} back. False if closed meanwhile. */
-  private boolean assign() {
-    long warnedAt = 0;
-    while (!closed) {
-      List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      if (parts != null && !parts.isEmpty()) {
-        Map<TopicPartition, Long> from = new HashMap<>();
-        long since = clock.millis() - settings.forgetAfter().toMillis();
-        parts.forEach(p -> from.put(new TopicPartition(topic, p.partition()), since));
-        consumer.assign(from.keySet());
-        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(from);
-        List<TopicPartition> toEnd = new ArrayList<>();
-        offsets.forEach(
-            (tp, o) -> {
-              if (o == null) {
-                toEnd.add(tp);
-              } else {
-                consumer.seek(tp, o.offset());
-              }
-            });
-        consumer.seekToEnd(toEnd);
-        LOG.info("violation view reading {} from {} back", topic, settings.forgetAfter());
-        return true;
-      }
-      if (System.currentTimeMillis() - warnedAt > 60_000) {
-        warnedAt = System.currentTimeMillis();
-        LOG.info("violation view waiting for Kafka topic {}", topic);
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
   }
 
   /** One violation event: OPENED or UPDATED makes it stand, CLEARED ends it. */
@@ -232,16 +156,8 @@ public final class ViolationStanding implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed || consumer == null) {
-      closed = true;
-      return;
-    }
-    closed = true;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (reader != null) {
+      reader.close();
     }
   }
 }
