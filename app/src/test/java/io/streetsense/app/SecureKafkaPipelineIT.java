@@ -163,7 +163,9 @@ class SecureKafkaPipelineIT {
       assertWriteRefused(job, topics.parking(), "the job may not forge device messages");
       assertWriteRefused(views, topics.workOrders(), "the team service may not write orders");
       assertWriteRefused(views, topics.parking(), "the team service may not forge devices");
-      assertReadRefused(views, topics.parking(), "the team service may not read device traffic");
+      // The views read the device topics (the console's device health: which cameras and sensors
+      // are heard from) but never the command log they write to.
+      assertReadRefused(views, topics.actions(), "the team service may not read others' commands");
       assertReadRefused(bridge, topics.workOrders(), "the bridge may not read work orders");
     }
   }
