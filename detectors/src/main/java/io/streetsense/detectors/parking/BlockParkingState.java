@@ -64,6 +64,9 @@ public final class BlockParkingState {
 
     public int hits;
 
+    /** Frames in which another anchor within the drift was seen too (two vehicles, not one). */
+    public int hitsWithNeighbour;
+
     /** The latest sighting, for the evidence. */
     public String track;
 

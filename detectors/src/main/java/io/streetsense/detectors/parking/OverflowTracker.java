@@ -178,6 +178,19 @@ public final class OverflowTracker {
       nearest.boxW = sighting.boxW;
       nearest.boxH = sighting.boxH;
     }
+    // Neighbours seen in the same frame are two vehicles; a vehicle split into two anchors feeds
+    // one or the other, hardly ever both (see standing()).
+    for (VehicleAnchor a : watch.anchors) {
+      if (a.lastSeenAt != now) {
+        continue;
+      }
+      for (VehicleAnchor b : watch.anchors) {
+        if (b != a && b.lastSeenAt == now && Math.hypot(a.x - b.x, a.y - b.y) <= maxDrift) {
+          a.hitsWithNeighbour++;
+          break;
+        }
+      }
+    }
     long latest = latestStandingSighting(watch, now);
     watch.anchors.removeIf(
         anchor ->
@@ -354,21 +367,23 @@ public final class OverflowTracker {
         candidates.add(anchor);
       }
     }
-    // One vehicle, one count: an anchor within the drift of an older standing one is the same car
-    // seen twice (a passing vehicle crossing a parked one in a frame starts a second anchor beside
-    // it, and the two then share its sightings). Two parked cars' ground points are a car's width
-    // apart, far more than the drift.
+    // One vehicle, one count. A passing vehicle crossing a parked one in a frame starts a second
+    // anchor beside it, and the two then share the parked car's sightings, each in some frames:
+    // both can stand. Two vehicles close together in the image (one behind the other, far from
+    // the camera) are seen in the same frames. So of two standing anchors within the drift, the
+    // younger counts only if it was seen together with a neighbour in most of its frames.
     candidates.sort(Comparator.comparingLong((VehicleAnchor a) -> a.firstSeenAt));
     List<VehicleAnchor> standing = new ArrayList<>();
     for (VehicleAnchor anchor : candidates) {
-      boolean sameAsOlder = false;
+      boolean twinOfOlder = false;
       for (VehicleAnchor older : standing) {
-        if (Math.hypot(anchor.x - older.x, anchor.y - older.y) <= maxDrift) {
-          sameAsOlder = true;
+        if (Math.hypot(anchor.x - older.x, anchor.y - older.y) <= maxDrift
+            && 2 * anchor.hitsWithNeighbour < anchor.hits) {
+          twinOfOlder = true;
           break;
         }
       }
-      if (!sameAsOlder) {
+      if (!twinOfOlder) {
         standing.add(anchor);
       }
     }

@@ -286,6 +286,32 @@ class ParkingOverflowDetectorTest {
   }
 
   @Test
+  void twoCarsCloseTogetherInTheImage_countTwice() throws Exception {
+    // One behind the other, far from the camera: ground points 0.02 apart, seen in the same
+    // frames (each missed in one frame of five). They are two vehicles: the overflow opens.
+    List<ViolationEvent> events =
+        run(
+            merged(
+                berths(0, 8, 0),
+                kerb(
+                    0,
+                    900,
+                    s -> {
+                      List<Sighting> cars = new ArrayList<>();
+                      if (s % 5 != 1) {
+                        cars.add(vehicle("31", 0.70, 0.80));
+                      }
+                      if (s % 5 != 3) {
+                        cars.add(vehicle("32", 0.72, 0.80));
+                      }
+                      return cars;
+                    })),
+            T0 + 900 * SECOND);
+    assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
+    assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
+  }
+
+  @Test
   void aBusHidingTheKerbForHalfAMinute_doesNotRestartTheDwell() throws Exception {
     // Both cars unseen from 300 s to 330 s (a bus in front of the camera): they keep counting.
     List<ViolationEvent> events =
