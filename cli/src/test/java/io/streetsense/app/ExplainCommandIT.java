@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -63,18 +64,11 @@ class ExplainCommandIT {
         System.out.printf("[ExplainCommandIT] %d device records in Kafka%n", written);
       }
 
+      Zones zones = new Zones(kafka.bootstrapServers(), prefix, blockmaps);
+
       // The stall: the window starts with it (minute 3), the replay reads back from minute -4.
       Result stall =
-          explain(
-              "--kafka",
-              kafka.bootstrapServers(),
-              "--topic-prefix",
-              prefix,
-              "--blockmaps",
-              blockmaps.toString(),
-              "--block",
-              "jiashan-lane",
-              "--zone",
+          zones.explain(
               "JS-Z-NV1",
               "--from",
               start.plus(Duration.ofMinutes(3)).toString(),
@@ -103,16 +97,7 @@ class ExplainCommandIT {
 
       // The parking zone: full from minute 12, nothing on the kerb.
       Result parking =
-          explain(
-              "--kafka",
-              kafka.bootstrapServers(),
-              "--topic-prefix",
-              prefix,
-              "--blockmaps",
-              blockmaps.toString(),
-              "--block",
-              "jiashan-lane",
-              "--zone",
+          zones.explain(
               "JS-Z-P1",
               "--from",
               start.plus(Duration.ofMinutes(10)).toString(),
@@ -127,16 +112,7 @@ class ExplainCommandIT {
 
       // JSON: one object a line, the event among them.
       Result json =
-          explain(
-              "--kafka",
-              kafka.bootstrapServers(),
-              "--topic-prefix",
-              prefix,
-              "--blockmaps",
-              blockmaps.toString(),
-              "--block",
-              "jiashan-lane",
-              "--zone",
+          zones.explain(
               "JS-Z-NV1",
               "--from",
               start.plus(Duration.ofMinutes(3)).toString(),
@@ -149,20 +125,34 @@ class ExplainCommandIT {
       assertTrue(json.out.contains("\"kind\":\"OPENED\""), json.out);
 
       Result kerb =
-          explain(
-              "--kafka", kafka.bootstrapServers(),
-              "--topic-prefix", prefix,
-              "--blockmaps", blockmaps.toString(),
-              "--block", "jiashan-lane",
-              "--zone", "JS-Z-NP1",
-              "--from", start.toString(),
-              "--to", start.plus(Duration.ofMinutes(10)).toString());
+          zones.explain(
+              "JS-Z-NP1",
+              "--from",
+              start.toString(),
+              "--to",
+              start.plus(Duration.ofMinutes(10)).toString());
       assertEquals(2, kerb.code, kerb.err);
       assertTrue(kerb.err.contains("explain that zone"), kerb.err);
     }
   }
 
   private record Result(int code, String out, String err) {}
+
+  /** {@code explain} of one jiashan-lane zone against this test's Kafka, topics and block maps. */
+  private record Zones(String kafka, String prefix, Path blockmaps) {
+    Result explain(String zone, String... more) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--kafka", kafka,
+                  "--topic-prefix", prefix,
+                  "--blockmaps", blockmaps.toString(),
+                  "--block", "jiashan-lane",
+                  "--zone", zone));
+      args.addAll(List.of(more));
+      return ExplainCommandIT.explain(args.toArray(new String[0]));
+    }
+  }
 
   private static Result explain(String... args) {
     String[] command = new String[args.length + 1];
