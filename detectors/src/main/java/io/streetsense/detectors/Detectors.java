@@ -9,7 +9,6 @@ import io.streetsense.detectors.parking.OccupancyUpdate;
 import io.streetsense.detectors.parking.ParkingOccupancy;
 import io.streetsense.detectors.parking.ParkingOverflowDetector;
 import io.streetsense.detectors.presence.PresenceDetector;
-import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.detectors.presence.ZoneObservationExtractor;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
@@ -40,7 +39,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class Detectors {
   public static final String UID_FRAME_DEDUPLICATION = "camera-frame-deduplication";
   public static final String UID_ZONE_OBSERVATIONS = "camera-zone-observations";
-  public static final String UID_PRESENCE = "presence-detector";
+
+  /**
+   * The presence detector, keyed by block (until 2026-12-06 {@code "presence-detector"}, by zone).
+   */
+  public static final String UID_PRESENCE = "presence-by-block";
+
   public static final String UID_PARKING_OCCUPANCY = "parking-occupancy";
   public static final String UID_PARKING_OVERFLOW = "parking-overflow";
   public static final String UID_CAMERA_SIGNALS = "camera-device-signals";
@@ -92,16 +96,19 @@ public final class Detectors {
             .uid(UID_FRAME_DEDUPLICATION)
             .name("camera frames, each once");
 
-    SingleOutputStreamOperator<ZoneObservation> observations =
+    // Admitted frames (late and unknown ones dead-lettered), and the kerbs' vehicles on the side.
+    SingleOutputStreamOperator<CameraFrame> observations =
         distinctFrames
             .process(new ZoneObservationExtractor(blockMaps))
-            .returns(TypeInformation.of(ZoneObservation.class))
+            .returns(TypeInformation.of(CameraFrame.class))
             .uid(UID_ZONE_OBSERVATIONS)
-            .name("camera frames to zone observations");
+            .name("camera frames admitted, kerb observations");
 
+    // Keyed by block: one record, one buffer entry and (per watermark step) one timer for a frame,
+    // however many zones its camera views (see PresenceDetector).
     SingleOutputStreamOperator<ViolationEvent> violations =
         observations
-            .keyBy(ZoneObservation::zoneKey)
+            .keyBy(PresenceDetector::blockKey)
             .process(new PresenceDetector(blockMaps, config))
             .returns(TypeInformation.of(ViolationEvent.class))
             .uid(UID_PRESENCE)

@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
@@ -61,6 +63,76 @@ public final class EventTimeBuffer<T> {
     }
     atTime.add(event);
     pending.put(eventTime, atTime);
+  }
+
+  /**
+   * Buffers an event that is not late, with one pending timer per key instead of one per timestamp:
+   * a timer is registered only when the event is earlier than every timer this buffer has pending
+   * for the key. Pair it with {@link #takeDue}, which hands out everything the watermark has passed
+   * and registers the timer for what is left.
+   *
+   * <p>For a key that receives many events per watermark step (a block of a dozen cameras, each
+   * with its own frame times) this turns a timer per event into a timer per watermark step: Flink's
+   * timer queue, a heap over every key's timers, was the largest single cost of the presence
+   * detector when it registered one per observation. The events, and the order the caller sees them
+   * in, are the same as with {@link #add}/{@link #take}.
+   *
+   * @param nextTimer keyed state of this buffer's pending timer (see {@link #nextTimerState})
+   */
+  public void addWithOneTimer(
+      long eventTime, T event, TimerService timers, ValueState<Long> nextTimer) throws Exception {
+    newestAdded = Math.max(newestAdded, eventTime);
+    clock = timers;
+    List<T> atTime = pending.get(eventTime);
+    if (atTime == null) {
+      atTime = new ArrayList<>(2);
+    }
+    atTime.add(event);
+    pending.put(eventTime, atTime);
+    Long registered = nextTimer.value();
+    if (registered == null || eventTime < registered) {
+      timers.registerEventTimeTimer(eventTime);
+      nextTimer.update(eventTime);
+    }
+  }
+
+  /**
+   * On a timer of {@link #addWithOneTimer}: removes and returns every event at or before the
+   * current watermark, oldest first, ties in tie-break order, and registers the timer for the
+   * earliest event left (if any). A timer superseded by an earlier one may still fire later and
+   * then finds nothing, or only events the watermark has passed since: both are fine.
+   */
+  public List<T> takeDue(TimerService timers, ValueState<Long> nextTimer) throws Exception {
+    long watermark = timers.currentWatermark();
+    List<Long> due = new ArrayList<>();
+    long earliestLeft = Long.MAX_VALUE;
+    for (Long time : pending.keys()) {
+      if (time <= watermark) {
+        due.add(time);
+      } else {
+        earliestLeft = Math.min(earliestLeft, time);
+      }
+    }
+    due.sort(Comparator.naturalOrder());
+    List<T> events = new ArrayList<>();
+    for (Long time : due) {
+      List<T> atTime = pending.get(time);
+      pending.remove(time);
+      atTime.sort(tieBreak);
+      events.addAll(atTime);
+    }
+    if (earliestLeft == Long.MAX_VALUE) {
+      nextTimer.clear();
+    } else {
+      timers.registerEventTimeTimer(earliestLeft); // a no-op if that timer is already pending
+      nextTimer.update(earliestLeft);
+    }
+    return events;
+  }
+
+  /** The keyed state {@link #addWithOneTimer} and {@link #takeDue} keep the pending timer in. */
+  public static ValueStateDescriptor<Long> nextTimerState(String bufferName) {
+    return new ValueStateDescriptor<>(bufferName + "-next-timer", Types.LONG);
   }
 
   /** Removes and returns the events at this timestamp, in tie-break order. */

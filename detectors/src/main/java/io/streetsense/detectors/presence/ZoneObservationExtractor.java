@@ -12,19 +12,17 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits each camera frame into one {@link ZoneObservation} per zone the camera views and a
- * presence rule applies to, keeping only the objects of the rule's classes whose ground point
- * (bottom-centre of the box) stands inside that view's polygon.
+ * Admits camera frames to the detectors and extracts what the parking-overflow detector needs from
+ * them. Frames older than the watermark are late and unknown cameras a deployment mismatch: both go
+ * to the late-event output instead of being dropped. Every other frame is forwarded on the main
+ * output, whole, to the presence detector (keyed by block: it does the per-zone split itself, see
+ * {@link PresenceDetector}).
  *
- * <p>Every view gets an observation, also when nothing stands in it: an empty observation is the
- * evidence that lets a violation clear. Frames older than the watermark are late: they go to the
- * late-event output instead of being dropped.
- *
- * <p>The same pass feeds the parking-overflow detector: each view of a no-parking zone that belongs
- * to a parking zone's overflow rule becomes a {@link ZoneObservation} of its vehicles on the {@link
- * #NO_PARKING} side output (also when empty: the kerb is seen clear).
+ * <p>Each view of a no-parking zone that belongs to a parking zone's overflow rule becomes a {@link
+ * ZoneObservation} of its vehicles on the {@link #NO_PARKING} side output (also when empty: the
+ * kerb is seen clear).
  */
-public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame, ZoneObservation> {
+public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame, CameraFrame> {
   private static final long serialVersionUID = 1L;
 
   /** Camera views of no-parking zones, with the vehicles standing in them. */
@@ -48,7 +46,7 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
   }
 
   @Override
-  public void processElement(CameraFrame frame, Context ctx, Collector<ZoneObservation> out) {
+  public void processElement(CameraFrame frame, Context ctx, Collector<CameraFrame> out) {
     long eventTime = frame.getEventTime().toEpochMilli();
     if (eventTime <= ctx.timerService().currentWatermark()) {
       lateFrames.inc();
@@ -64,10 +62,8 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
       ctx.output(LateEvents.TAG, LateEvents.unknownDevice(frame));
       return;
     }
+    out.collect(frame);
     // The per-frame logic is FrameZones', shared with `streetsense explain`.
-    for (ZoneObservation observation : zones.presence(frame)) {
-      out.collect(observation);
-    }
     for (ZoneObservation observation : zones.noParking(frame)) {
       ctx.output(NO_PARKING, observation);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
 import io.streetsense.schemas.ViolationType;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class OutOfDoorwayTradingTest {
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
-  private KeyedOneInputStreamOperatorTestHarness<String, ZoneObservation, ViolationEvent> harness;
+  private KeyedOneInputStreamOperatorTestHarness<String, CameraFrame, ViolationEvent> harness;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -38,7 +39,7 @@ class OutOfDoorwayTradingTest {
             new KeyedProcessOperator<>(
                 new PresenceDetector(
                     BlockMapLoader.loadBundledExamples(), DetectorConfig.defaults())),
-            ZoneObservation::zoneKey,
+            PresenceDetector::blockKey,
             Types.STRING);
     harness.open();
   }
@@ -61,9 +62,7 @@ class OutOfDoorwayTradingTest {
       Sighting table = new Sighting("t1", "table", 0.9, 0.06, 0.50, 0.08, 0.10);
       harness.processElement(
           new StreamRecord<>(
-              new ZoneObservation(
-                  "yongkang-road", "YK-Z-F06", "YK-C-02", t, frame++, List.of(table)),
-              t));
+              CameraFrames.frame("yongkang-road", "YK-C-02", t, frame++, List.of(table)), t));
       harness.processWatermark(new Watermark(t - 5_001));
     }
     harness.processWatermark(new Watermark(end + 60_000));

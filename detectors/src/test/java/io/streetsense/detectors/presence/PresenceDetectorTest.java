@@ -8,6 +8,7 @@ import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
 import io.streetsense.detectors.internal.LateEvents;
+import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetterReason;
 import io.streetsense.schemas.ViolationEvent;
 import io.streetsense.schemas.ViolationEventKind;
@@ -41,7 +42,7 @@ class PresenceDetectorTest {
   private static final long SECOND = 1000;
   private static final String NV1 = "JS-Z-NV1";
 
-  private KeyedOneInputStreamOperatorTestHarness<String, ZoneObservation, ViolationEvent> harness;
+  private KeyedOneInputStreamOperatorTestHarness<String, CameraFrame, ViolationEvent> harness;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -49,7 +50,7 @@ class PresenceDetectorTest {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
                 new PresenceDetector(BlockMaps.of(JIASHAN), DetectorConfig.defaults())),
-            ZoneObservation::zoneKey,
+            PresenceDetector::blockKey,
             Types.STRING);
     harness.open();
   }
@@ -59,9 +60,10 @@ class PresenceDetectorTest {
     harness.close();
   }
 
-  private static ZoneObservation frame(String camera, int second, Sighting... sightings) {
-    return new ZoneObservation(
-        "jiashan-lane", NV1, camera, T0 + second * SECOND, second, List.of(sightings));
+  /** A frame of the camera at T0 + second; its objects stand on the lane (zone NV1). */
+  private static CameraFrame frame(String camera, int second, Sighting... sightings) {
+    return CameraFrames.frame(
+        "jiashan-lane", camera, T0 + second * SECOND, second, List.of(sightings));
   }
 
   /** A stall whose ground point is (x, y): a box of 0.08 x 0.10 standing on that point. */
@@ -70,21 +72,21 @@ class PresenceDetectorTest {
   }
 
   /** One frame a second for [from, to) seconds on one camera, objects chosen per second. */
-  private static List<ZoneObservation> seconds(
+  private static List<CameraFrame> seconds(
       String camera, int from, int to, IntFunction<List<Sighting>> objects) {
-    List<ZoneObservation> frames = new ArrayList<>();
+    List<CameraFrame> frames = new ArrayList<>();
     for (int s = from; s < to; s++) {
       frames.add(frame(camera, s, objects.apply(s).toArray(new Sighting[0])));
     }
     return frames;
   }
 
-  private List<ViolationEvent> run(List<ZoneObservation> input, long watermarkAtEnd)
-      throws Exception {
+  private List<ViolationEvent> run(List<CameraFrame> input, long watermarkAtEnd) throws Exception {
     long maxSeen = Long.MIN_VALUE;
-    for (ZoneObservation observation : input) {
-      harness.processElement(new StreamRecord<>(observation, observation.eventTime));
-      maxSeen = Math.max(maxSeen, observation.eventTime);
+    for (CameraFrame frame : input) {
+      long eventTime = frame.getEventTime().toEpochMilli();
+      harness.processElement(new StreamRecord<>(frame, eventTime));
+      maxSeen = Math.max(maxSeen, eventTime);
       harness.processWatermark(new Watermark(maxSeen - 5 * SECOND - 1));
     }
     harness.processWatermark(new Watermark(watermarkAtEnd));
@@ -113,7 +115,7 @@ class PresenceDetectorTest {
 
   @Test
   void stallLeavingJustBeforeTheDwell_opensNothing() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     input.addAll(seconds("JS-C-01", 0, 179, s -> List.of(stall("7", 0.50, 0.90))));
     input.addAll(seconds("JS-C-01", 179, 400, s -> List.of()));
     assertEquals(List.of(), run(input, Long.MAX_VALUE - 1));
@@ -198,7 +200,7 @@ class PresenceDetectorTest {
 
   @Test
   void twoCamerasOnOneStall_makeOneViolation() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     for (int s = 0; s < 400; s++) {
       input.add(frame("JS-C-01", s, stall("7", 0.30, 0.90)));
       input.add(frame("JS-C-02", s, stall("44", 0.70, 0.95)));
@@ -211,7 +213,7 @@ class PresenceDetectorTest {
 
   @Test
   void stallLeaving_clearsAfterTheVerifyTime_andStateGoesBackToNothing() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     input.addAll(seconds("JS-C-01", 0, 600, s -> List.of(stall("7", 0.5, 0.9))));
     input.addAll(seconds("JS-C-01", 600, 1300, s -> List.of()));
     List<ViolationEvent> events = run(input, T0 + 1300 * SECOND);
@@ -230,7 +232,7 @@ class PresenceDetectorTest {
 
   @Test
   void cameraOfflineMidViolation_neverClears_untilWatchedAgain() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     input.addAll(seconds("JS-C-01", 0, 300, s -> List.of(stall("7", 0.5, 0.9))));
     // Camera silent from 300 s to 1500 s (20 min): no evidence either way.
     input.addAll(seconds("JS-C-01", 1500, 1700, s -> List.of()));
@@ -251,7 +253,7 @@ class PresenceDetectorTest {
 
   @Test
   void cameraThatSawTheStallGoingOffline_isNotClearedByACameraThatNeverSawIt() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     for (int s = 0; s < 1500; s++) {
       if (s < 300) {
         input.add(frame("JS-C-01", s, stall("7", 0.5, 0.9)));
@@ -267,7 +269,7 @@ class PresenceDetectorTest {
     assertTrue(harness.numKeyedStateEntries() > 0, "the open violation is kept");
 
     // JS-C-01 comes back and sees the lane clear for the verify time.
-    List<ZoneObservation> back = new ArrayList<>();
+    List<CameraFrame> back = new ArrayList<>();
     for (int s = 1500; s < 1900; s++) {
       back.add(frame("JS-C-01", s));
       back.add(frame("JS-C-02", s));
@@ -279,7 +281,7 @@ class PresenceDetectorTest {
   }
 
   @Test
-  void lateObservation_goesToTheSideOutput_notTheDecision() throws Exception {
+  void lateFrame_goesToTheSideOutput_notTheDecision() throws Exception {
     run(seconds("JS-C-01", 0, 100, s -> List.of(stall("7", 0.5, 0.9))), T0 + 100 * SECOND);
     harness.processElement(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));
     assertEquals(1, harness.getSideOutput(LateEvents.TAG).size());
@@ -290,7 +292,7 @@ class PresenceDetectorTest {
 
   @Test
   void sameInputShuffledWithinTheOutOfOrderness_givesIdenticalEvents() throws Exception {
-    List<ZoneObservation> input = new ArrayList<>();
+    List<CameraFrame> input = new ArrayList<>();
     Random noise = new Random(42);
     for (int s = 0; s < 1200; s++) {
       boolean present = s >= 100 && s < 700 && noise.nextDouble() > 0.2;
@@ -306,7 +308,7 @@ class PresenceDetectorTest {
 
     tearDown();
     setUp();
-    List<ZoneObservation> shuffled = shuffleWithinSeconds(input, 4, new Random(7));
+    List<CameraFrame> shuffled = shuffleWithinSeconds(input, 4, new Random(7));
     List<ViolationEvent> outOfOrder = run(shuffled, Long.MAX_VALUE - 1);
 
     assertEquals(
@@ -318,19 +320,20 @@ class PresenceDetectorTest {
   /**
    * Shuffles inside consecutive chunks of `seconds` seconds: out of order, but within the bound.
    */
-  private static List<ZoneObservation> shuffleWithinSeconds(
-      List<ZoneObservation> input, int seconds, Random random) {
-    List<ZoneObservation> out = new ArrayList<>();
-    List<ZoneObservation> chunk = new ArrayList<>();
-    long chunkStart = input.get(0).eventTime;
-    for (ZoneObservation observation : input) {
-      if (observation.eventTime - chunkStart >= seconds * SECOND) {
+  private static List<CameraFrame> shuffleWithinSeconds(
+      List<CameraFrame> input, int seconds, Random random) {
+    List<CameraFrame> out = new ArrayList<>();
+    List<CameraFrame> chunk = new ArrayList<>();
+    long chunkStart = input.get(0).getEventTime().toEpochMilli();
+    for (CameraFrame frame : input) {
+      long eventTime = frame.getEventTime().toEpochMilli();
+      if (eventTime - chunkStart >= seconds * SECOND) {
         Collections.shuffle(chunk, random);
         out.addAll(chunk);
         chunk.clear();
-        chunkStart = observation.eventTime;
+        chunkStart = eventTime;
       }
-      chunk.add(observation);
+      chunk.add(frame);
     }
     Collections.shuffle(chunk, random);
     out.addAll(chunk);
