@@ -165,7 +165,10 @@ class BacklogClockIT {
       // detectors/README.md, "Catch-up"), so this guards the measured behaviour.
       long presenceSpan =
           CheckpointSizes.WIDEST.entrySet().stream()
-              .filter(e -> e.getKey().contains("pending-observations"))
+              .filter(
+                  e ->
+                      e.getKey()
+                          .contains(io.streetsense.detectors.presence.PresenceDetector.BUFFER))
               .mapToLong(Map.Entry::getValue)
               .max()
               .orElseThrow(() -> new AssertionError("no presence buffer gauge was reported"));

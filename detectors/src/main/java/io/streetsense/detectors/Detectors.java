@@ -9,6 +9,8 @@ import io.streetsense.detectors.parking.OccupancyUpdate;
 import io.streetsense.detectors.parking.ParkingOccupancy;
 import io.streetsense.detectors.parking.ParkingOverflowDetector;
 import io.streetsense.detectors.presence.PresenceDetector;
+import io.streetsense.detectors.presence.PresenceHandover;
+import io.streetsense.detectors.presence.ZoneKeyedPresenceHandover;
 import io.streetsense.detectors.presence.ZoneObservationExtractor;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.DeadLetter;
@@ -40,10 +42,14 @@ public final class Detectors {
   public static final String UID_FRAME_DEDUPLICATION = "camera-frame-deduplication";
   public static final String UID_ZONE_OBSERVATIONS = "camera-zone-observations";
 
-  /**
-   * The presence detector, keyed by block (until 2026-12-06 {@code "presence-detector"}, by zone).
-   */
+  /** The presence detector, keyed by block. */
   public static final String UID_PRESENCE = "presence-by-block";
+
+  /**
+   * The presence detector keyed by zone, as released until 2026-12-06: the uid now holds the
+   * operator that hands such a savepoint's state over to {@link #UID_PRESENCE}.
+   */
+  public static final String UID_PRESENCE_BY_ZONE = "presence-detector";
 
   public static final String UID_PARKING_OCCUPANCY = "parking-occupancy";
   public static final String UID_PARKING_OVERFLOW = "parking-overflow";
@@ -106,9 +112,22 @@ public final class Detectors {
 
     // Keyed by block: one record, one buffer entry and (per watermark step) one timer for a frame,
     // however many zones its camera views (see PresenceDetector).
+    // After an upgrade from a savepoint of the zone-keyed presence detector, its state comes over
+    // from here once; otherwise this only forwards the frames' watermarks.
+    SingleOutputStreamOperator<PresenceHandover> handover =
+        observations
+            .getSideOutput(ZoneObservationExtractor.WATERMARKS_ONLY)
+            .keyBy(PresenceDetector::blockKey)
+            .transform(
+                "presence state of the zone-keyed detector, handed over",
+                TypeInformation.of(PresenceHandover.class),
+                new ZoneKeyedPresenceHandover())
+            .uid(UID_PRESENCE_BY_ZONE);
+
     SingleOutputStreamOperator<ViolationEvent> violations =
         observations
             .keyBy(PresenceDetector::blockKey)
+            .connect(handover.keyBy(PresenceHandover::blockKey))
             .process(new PresenceDetector(blockMaps, config))
             .returns(TypeInformation.of(ViolationEvent.class))
             .uid(UID_PRESENCE)

@@ -13,6 +13,9 @@ import io.streetsense.detectors.presence.PresenceTracker;
 import io.streetsense.detectors.presence.Sighting;
 import io.streetsense.detectors.presence.ZoneObservation;
 import io.streetsense.detectors.presence.ZoneState;
+import io.streetsense.schemas.Box;
+import io.streetsense.schemas.CameraFrame;
+import io.streetsense.schemas.DetectedObject;
 import io.streetsense.schemas.ParkingSensorEvent;
 import io.streetsense.schemas.SensorMessageKind;
 import io.streetsense.testing.RepositoryBlockMaps;
@@ -199,9 +202,35 @@ class StateSizeReportTest {
             JIASHAN.id(), "JS-Z-NV1", "JS-C-01", T0, 1, List.of(stall("7", 0.5, 0.9)));
     line(
         report,
-        "pending ZoneObservation (one per zone-camera-frame in the 5 s bound)",
+        "pending kerb ZoneObservation (overflow: one per kerb view per frame, 5 s bound)",
         ZoneObservation.class,
         pending);
+
+    // Presence buffers whole frames, one per camera frame of the block in the 5 s bound.
+    List<DetectedObject> objects = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      objects.add(
+          DetectedObject.newBuilder()
+              .setTrack("t" + i)
+              .setCls(i == 0 ? "stall" : "person")
+              .setConf(0.9)
+              .setBox(new Box(0.1 + 0.2 * i, 0.8, 0.08, 0.1))
+              .build());
+    }
+    CameraFrame frame =
+        CameraFrame.newBuilder()
+            .setBlockId(JIASHAN.id())
+            .setCameraId("JS-C-01")
+            .setEventTime(Instant.ofEpochMilli(T0))
+            .setFrame(1)
+            .setObjects(objects)
+            .setReceivedAt(Instant.ofEpochMilli(T0 + 40))
+            .build();
+    line(
+        report,
+        "pending CameraFrame, 3 objects (presence: one per frame of the block, 5 s bound)",
+        CameraFrame.class,
+        frame);
 
     System.out.print(report);
   }

@@ -130,4 +130,62 @@ class EventTimeBufferTest {
     assertEquals(List.of(), function.buffer.take(20), "taken once");
     assertEquals(List.of(40L), function.buffer.timestamps());
   }
+
+  /** Like {@link Ordering}, with one pending timer per key: emits "watermark:time:name". */
+  static final class OneTimerOrdering extends KeyedProcessFunction<String, String, String> {
+    transient EventTimeBuffer<String> buffer;
+    transient org.apache.flink.api.common.state.ValueState<Long> nextTimer;
+
+    @Override
+    public void open(OpenContext openContext) {
+      buffer =
+          new EventTimeBuffer<>(
+              getRuntimeContext(), "pending", Types.STRING, Comparator.naturalOrder());
+      nextTimer = getRuntimeContext().getState(EventTimeBuffer.nextTimerState("pending"));
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
+      buffer.addWithOneTimer(time(value), value, ctx.timerService(), nextTimer);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out)
+        throws Exception {
+      for (String value : buffer.takeDue(ctx.timerService(), nextTimer)) {
+        String[] parts = value.split(":");
+        out.collect(ctx.timerService().currentWatermark() + ":" + parts[1] + ":" + parts[2]);
+      }
+    }
+  }
+
+  @Test
+  void oneTimerPerKey_handsOutEverythingTheWatermarkPassed_inTheSameOrder() throws Exception {
+    harness.close();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new OneTimerOrdering()), v -> v.split(":")[0], Types.STRING);
+    harness.open();
+    add("k:30:c");
+    add("k:10:b");
+    add("k:10:a");
+    add("k:20:x");
+    add("j:15:q");
+    // k: 30, then 10 (earlier: a second timer); 10 again and 20 register nothing. j: 15.
+    assertEquals(3, harness.numEventTimeTimers());
+
+    harness.processWatermark(25);
+    // k's timer at 10 hands out all of k up to the watermark; j's at 15 follows (keys are apart).
+    assertEquals(List.of("25:10:a", "25:10:b", "25:20:x", "25:15:q"), output());
+    // k's timer at 30 stays; the one at 10 fired and asked for 30 again (the same timer).
+    assertEquals(1, harness.numEventTimeTimers());
+
+    add("k:27:y"); // earlier than the pending 30: a timer of its own
+    assertEquals(2, harness.numEventTimeTimers());
+    harness.processWatermark(40);
+    assertEquals(
+        List.of("25:10:a", "25:10:b", "25:20:x", "25:15:q", "40:27:y", "40:30:c"), output());
+    assertEquals(0, harness.numEventTimeTimers());
+    assertEquals(0, harness.numKeyedStateEntries(), "nothing left once the watermark passed all");
+  }
 }

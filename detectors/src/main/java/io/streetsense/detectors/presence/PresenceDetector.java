@@ -8,9 +8,11 @@ import io.streetsense.detectors.internal.LateEvents;
 import io.streetsense.eventtime.EventTimeBuffer;
 import io.streetsense.schemas.CameraFrame;
 import io.streetsense.schemas.ViolationEvent;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -20,7 +22,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -47,11 +49,20 @@ import org.apache.flink.util.Collector;
  * quiet; the frames of the last few seconds the watermark has not passed.
  */
 public final class PresenceDetector
-    extends KeyedProcessFunction<String, CameraFrame, ViolationEvent> {
+    extends KeyedCoProcessFunction<String, CameraFrame, PresenceHandover, ViolationEvent> {
   private static final long serialVersionUID = 1L;
 
   /** Name of the frame buffer (and its span gauge, {@code pending-framesSpanMs}). */
-  static final String BUFFER = "pending-frames";
+  public static final String BUFFER = "pending-frames";
+
+  /** Name of the buffer of observations handed over from the zone-keyed detector. */
+  static final String HANDED_OVER = "handed-over-observations";
+
+  /** Observations in the order each zone sees them: time, then camera, then frame number. */
+  private static final Comparator<ZoneObservation> OBSERVATION_ORDER =
+      Comparator.comparingLong((ZoneObservation o) -> o.eventTime)
+          .thenComparing(o -> o.cameraId)
+          .thenComparingLong(o -> o.frame);
 
   /** Frames at the same instant: by camera, then frame number (as the per-zone order was). */
   private static final Comparator<CameraFrame> SAME_TIME_ORDER =
@@ -69,6 +80,8 @@ public final class PresenceDetector
   private transient EventTimeBuffer<CameraFrame> buffer;
   private transient ValueState<Long> nextTimer;
   private transient MapState<String, ZoneState> zoneStates;
+  private transient EventTimeBuffer<ZoneObservation> handedOver;
+  private transient ValueState<Long> nextHandedOverTimer;
   private transient Counter lateFrames;
 
   public PresenceDetector(BlockMaps blockMaps, DetectorConfig config) {
@@ -105,6 +118,13 @@ public final class PresenceDetector
                 new MapStateDescriptor<>(
                     "zones", Types.STRING, TypeInformation.of(ZoneState.class)));
     lateFrames = getRuntimeContext().getMetricGroup().counter("lateFrames");
+    handedOver =
+        new EventTimeBuffer<>(
+            getRuntimeContext(),
+            HANDED_OVER,
+            TypeInformation.of(ZoneObservation.class),
+            OBSERVATION_ORDER);
+    nextHandedOverTimer = getRuntimeContext().getState(EventTimeBuffer.nextTimerState(HANDED_OVER));
   }
 
   /** The key of a block's presence detector. */
@@ -113,7 +133,7 @@ public final class PresenceDetector
   }
 
   @Override
-  public void processElement(CameraFrame frame, Context ctx, Collector<ViolationEvent> out)
+  public void processElement1(CameraFrame frame, Context ctx, Collector<ViolationEvent> out)
       throws Exception {
     long eventTime = frame.getEventTime().toEpochMilli();
     long watermark = ctx.timerService().currentWatermark();
@@ -126,6 +146,27 @@ public final class PresenceDetector
     buffer.addWithOneTimer(eventTime, frame, ctx.timerService(), nextTimer);
   }
 
+  /**
+   * State of the zone-keyed detector after an upgrade ({@link ZoneKeyedPresenceHandover}): it all
+   * arrives before the watermark passes any frame (the handover emits it ahead of its first
+   * watermark), so a zone's state is in place before its first decision here.
+   */
+  @Override
+  public void processElement2(PresenceHandover handover, Context ctx, Collector<ViolationEvent> out)
+      throws Exception {
+    if (handover.state != null) {
+      if (!zoneStates.contains(handover.zoneId)) {
+        zoneStates.put(handover.zoneId, handover.state);
+      }
+    } else if (handover.observation != null) {
+      handedOver.addWithOneTimer(
+          handover.observation.eventTime,
+          handover.observation,
+          ctx.timerService(),
+          nextHandedOverTimer);
+    }
+  }
+
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ViolationEvent> out)
       throws Exception {
@@ -133,20 +174,31 @@ public final class PresenceDetector
     Map<String, ZoneState> touched = new LinkedHashMap<>();
     Map<String, PresenceTracker> blockTrackers =
         trackers.getOrDefault(ctx.getCurrentKey(), Map.of());
+    List<ZoneObservation> due = new ArrayList<>();
     for (CameraFrame frame : buffer.takeDue(ctx.timerService(), nextTimer)) {
-      for (ZoneObservation observation : frameZones.presence(frame)) {
-        ZoneState state = touched.get(observation.zoneId);
+      due.addAll(frameZones.presence(frame));
+    }
+    if (!handedOver.isEmpty()) {
+      // Only after an upgrade: merge in the old detector's waiting observations (a stable sort
+      // keeps each frame's zones in view order).
+      due.addAll(handedOver.takeDue(ctx.timerService(), nextHandedOverTimer));
+      due.sort(OBSERVATION_ORDER);
+    }
+    for (ZoneObservation observation : due) {
+      ZoneState state = touched.get(observation.zoneId);
+      if (state == null) {
+        state = zoneStates.get(observation.zoneId);
         if (state == null) {
-          state = zoneStates.get(observation.zoneId);
-          if (state == null) {
-            state = new ZoneState();
-          }
-          touched.put(observation.zoneId, state);
+          state = new ZoneState();
         }
-        PresenceTracker tracker = blockTrackers.get(observation.zoneId);
-        for (ViolationEvent event : tracker.observe(state, observation)) {
-          out.collect(event);
-        }
+        touched.put(observation.zoneId, state);
+      }
+      PresenceTracker tracker = blockTrackers.get(observation.zoneId);
+      if (tracker == null) {
+        continue; // handed over from a savepoint for a zone the block maps no longer watch
+      }
+      for (ViolationEvent event : tracker.observe(state, observation)) {
+        out.collect(event);
       }
     }
     for (Map.Entry<String, ZoneState> zone : touched.entrySet()) {

@@ -29,6 +29,13 @@ public final class ZoneObservationExtractor extends ProcessFunction<CameraFrame,
   public static final OutputTag<ZoneObservation> NO_PARKING =
       new OutputTag<>("no-parking-observations", TypeInformation.of(ZoneObservation.class));
 
+  /**
+   * Never emitted to: a stream of this tag carries the admitted frames' watermarks and no record,
+   * the input of {@link ZoneKeyedPresenceHandover}.
+   */
+  public static final OutputTag<CameraFrame> WATERMARKS_ONLY =
+      new OutputTag<>("camera-watermarks-only", TypeInformation.of(CameraFrame.class));
+
   private final BlockMaps blockMaps;
   private transient FrameZones zones;
   private transient Counter lateFrames;

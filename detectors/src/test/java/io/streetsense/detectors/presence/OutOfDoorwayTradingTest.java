@@ -13,10 +13,10 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,16 +30,19 @@ import org.junit.jupiter.api.Test;
 class OutOfDoorwayTradingTest {
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
-  private KeyedOneInputStreamOperatorTestHarness<String, CameraFrame, ViolationEvent> harness;
+  private KeyedTwoInputStreamOperatorTestHarness<
+          String, CameraFrame, PresenceHandover, ViolationEvent>
+      harness;
 
   @BeforeEach
   void setUp() throws Exception {
     harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(
                 new PresenceDetector(
                     BlockMapLoader.loadBundledExamples(), DetectorConfig.defaults())),
             PresenceDetector::blockKey,
+            PresenceHandover::blockKey,
             Types.STRING);
     harness.open();
   }
@@ -60,12 +63,12 @@ class OutOfDoorwayTradingTest {
     long frame = 0;
     for (long t = start; t < end; t += 1000) {
       Sighting table = new Sighting("t1", "table", 0.9, 0.06, 0.50, 0.08, 0.10);
-      harness.processElement(
+      harness.processElement1(
           new StreamRecord<>(
               CameraFrames.frame("yongkang-road", "YK-C-02", t, frame++, List.of(table)), t));
-      harness.processWatermark(new Watermark(t - 5_001));
+      harness.processBothWatermarks(new Watermark(t - 5_001));
     }
-    harness.processWatermark(new Watermark(end + 60_000));
+    harness.processBothWatermarks(new Watermark(end + 60_000));
     return harness.extractOutputValues().stream()
         .filter(e -> e.getKind() == ViolationEventKind.OPENED)
         .collect(Collectors.toList());

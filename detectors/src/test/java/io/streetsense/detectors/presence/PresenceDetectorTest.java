@@ -22,10 +22,10 @@ import java.util.Random;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,15 +42,18 @@ class PresenceDetectorTest {
   private static final long SECOND = 1000;
   private static final String NV1 = "JS-Z-NV1";
 
-  private KeyedOneInputStreamOperatorTestHarness<String, CameraFrame, ViolationEvent> harness;
+  private KeyedTwoInputStreamOperatorTestHarness<
+          String, CameraFrame, PresenceHandover, ViolationEvent>
+      harness;
 
   @BeforeEach
   void setUp() throws Exception {
     harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(
                 new PresenceDetector(BlockMaps.of(JIASHAN), DetectorConfig.defaults())),
             PresenceDetector::blockKey,
+            PresenceHandover::blockKey,
             Types.STRING);
     harness.open();
   }
@@ -85,11 +88,11 @@ class PresenceDetectorTest {
     long maxSeen = Long.MIN_VALUE;
     for (CameraFrame frame : input) {
       long eventTime = frame.getEventTime().toEpochMilli();
-      harness.processElement(new StreamRecord<>(frame, eventTime));
+      harness.processElement1(new StreamRecord<>(frame, eventTime));
       maxSeen = Math.max(maxSeen, eventTime);
-      harness.processWatermark(new Watermark(maxSeen - 5 * SECOND - 1));
+      harness.processBothWatermarks(new Watermark(maxSeen - 5 * SECOND - 1));
     }
-    harness.processWatermark(new Watermark(watermarkAtEnd));
+    harness.processBothWatermarks(new Watermark(watermarkAtEnd));
     return harness.extractOutputValues();
   }
 
@@ -283,7 +286,7 @@ class PresenceDetectorTest {
   @Test
   void lateFrame_goesToTheSideOutput_notTheDecision() throws Exception {
     run(seconds("JS-C-01", 0, 100, s -> List.of(stall("7", 0.5, 0.9))), T0 + 100 * SECOND);
-    harness.processElement(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));
+    harness.processElement1(new StreamRecord<>(frame("JS-C-01", 10), T0 + 10 * SECOND));
     assertEquals(1, harness.getSideOutput(LateEvents.TAG).size());
     assertEquals(
         DeadLetterReason.LATE_EVENT.name(),
