@@ -1,5 +1,6 @@
 package io.streetsense.detectors.presence;
 
+import io.streetsense.blockmap.TimeWindow;
 import io.streetsense.detectors.presence.ZoneState.CameraWindow;
 import io.streetsense.detectors.presence.ZoneState.Candidate;
 import io.streetsense.detectors.presence.ZoneState.OpenViolation;
@@ -64,6 +65,14 @@ public final class PresenceTracker {
   private final long offlineAfterMillis;
   private final long updateEveryMillis;
 
+  // The last answer of rule.allowedAt and the event times it holds for: [from, until). Reading a
+  // permit or market window means converting the instant to the block's wall clock, a time-zone
+  // rules lookup per observation; the answer changes only at a window's boundary. Not state: a
+  // cache of a pure function, rebuilt on demand.
+  private long allowedFrom = Long.MAX_VALUE;
+  private long allowedUntil = Long.MIN_VALUE;
+  private boolean allowed;
+
   public PresenceTracker(PresenceRule rule, long offlineAfterMillis, long updateEveryMillis) {
     this.rule = rule;
     this.dwellMillis = rule.dwell().toMillis();
@@ -71,6 +80,23 @@ public final class PresenceTracker {
     this.clearForMillis = rule.clearFor().toMillis();
     this.offlineAfterMillis = offlineAfterMillis;
     this.updateEveryMillis = updateEveryMillis;
+  }
+
+  /** {@link PresenceRule#allowedAt}, answered from the last window boundary while it holds. */
+  private boolean allowedAt(long now) {
+    if (now >= allowedFrom && now < allowedUntil) {
+      return allowed;
+    }
+    allowed = rule.allowedAt(now);
+    allowedFrom = now;
+    allowedUntil =
+        rule.allowedWindows().isEmpty()
+            ? Long.MAX_VALUE
+            : TimeWindow.nextBoundaryAfter(
+                    rule.allowedWindows(), Instant.ofEpochMilli(now), rule.timezone())
+                .map(Instant::toEpochMilli)
+                .orElse(Long.MAX_VALUE);
+    return allowed;
   }
 
   /** The rule's time granularity: one time bucket. */
@@ -85,7 +111,7 @@ public final class PresenceTracker {
   public List<ViolationEvent> observe(ZoneState state, ZoneObservation observation) {
     long now = observation.eventTime;
     List<Sighting> sightings =
-        rule.allowedAt(now) ? List.of() : observation.sightings; // legal now: counts as clear
+        allowedAt(now) ? List.of() : observation.sightings; // legal now: counts as clear
     if (state.open == null
         && sightings.isEmpty()
         && !state.cameras.containsKey(observation.cameraId)) {
