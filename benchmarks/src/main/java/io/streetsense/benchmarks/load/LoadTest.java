@@ -255,7 +255,11 @@ public final class LoadTest implements Callable<Integer> {
               + " CPU.")
   boolean profile;
 
-  @Option(names = "--sut-heap", defaultValue = "2g", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--sut-heap",
+      description =
+          "Heap of each system-under-test JVM (both in the split shape). Default: 2g (scale: 6g:"
+              + " at 1000 blocks the job JVM does not even start in 2g).")
   String sutHeap;
 
   @Option(
@@ -309,6 +313,9 @@ public final class LoadTest implements Callable<Integer> {
       if (scaleBlocks == null) {
         scaleBlocks = List.of(100, 300, 1000);
       }
+    }
+    if (sutHeap == null) {
+      sutHeap = resolvedMode == Mode.SCALE ? "6g" : "2g";
     }
     String shapeName =
         shapeOption != null ? shapeOption : resolvedMode == Mode.SCALE ? "split" : "combined";

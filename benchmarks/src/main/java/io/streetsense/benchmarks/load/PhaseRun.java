@@ -149,7 +149,11 @@ final class PhaseRun {
     this.t = t;
     this.kind = kind;
     this.shape = shape;
-    this.name = kind.label() + (shape == Shape.SPLIT ? "-split" : "");
+    // The scale curve runs one phase per city: its name says which (pipeline-split-b300).
+    this.name =
+        kind.label()
+            + (shape == Shape.SPLIT ? "-split" : "")
+            + (t.scale() && topicTag != null ? "-" + topicTag : "");
     this.city = city;
     this.mqttUri = mqttUri;
     this.kafka = kafka;
