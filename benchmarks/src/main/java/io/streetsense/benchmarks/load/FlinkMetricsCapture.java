@@ -36,6 +36,9 @@ public final class FlinkMetricsCapture implements MetricReporter {
           "numRecordsOut",
           "lastCheckpointDuration",
           "lastCheckpointSize",
+          // The whole state of the last checkpoint; lastCheckpointSize is what it wrote, which
+          // with incremental checkpoints (RocksDB) is only the change.
+          "lastCheckpointFullSize",
           "numberOfCompletedCheckpoints",
           "numberOfFailedCheckpoints",
           "lateObservations",

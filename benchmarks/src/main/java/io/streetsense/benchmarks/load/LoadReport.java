@@ -67,8 +67,20 @@ final class LoadReport {
     this.fileBase = "load-" + LocalDate.ofInstant(started, ZoneOffset.UTC) + "-" + t.scenario;
   }
 
+  /**
+   * The phase of that kind: the combined shape's when there is one (its targets are the issue's),
+   * else the split shape's.
+   */
   private Results.Phase phase(String name) {
-    return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    return phases.stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .or(() -> phases.stream().filter(p -> p.name().equals(name + "-split")).findFirst())
+        .orElse(null);
+  }
+
+  static boolean isPassthrough(Results.Phase p) {
+    return p.name().startsWith("passthrough");
   }
 
   /** The targets of the issue against what this run measured. */
@@ -177,7 +189,8 @@ final class LoadReport {
     m.put("loadAverageAtEnd", loadAtEnd);
     m.put(
         "note",
-        "generator, Mosquitto, bridge+Flink, Kafka, InfluxDB and the measurement all on this"
+        "generator, Mosquitto, the system under test (bridge+Flink in one JVM, or bridge and job"
+            + " in one each when split), Kafka, InfluxDB and the measurement all on this"
             + " machine; 'other' CPU is everything else running on it");
     return m;
   }
@@ -259,7 +272,7 @@ final class LoadReport {
               "p99 ms",
               "max ms",
               "cpu (cores)"));
-      String metric = p.name().equals("passthrough") ? "forward" : "violation";
+      String metric = isPassthrough(p) ? "forward" : "violation";
       for (Results.Step s : p.steps()) {
         LatencyBook.Summary l = s.latency().get(metric);
         b.append(
@@ -277,6 +290,10 @@ final class LoadReport {
                 l == null ? "-" : fmt(l.p99()),
                 l == null ? "-" : fmt(l.max()),
                 cpu(s.cpuCores())));
+        String memory = sutMemory(s);
+        if (!memory.isEmpty()) {
+          b.append("  ").append(memory).append('\n');
+        }
       }
       if (p.maxSustainableRate() != null) {
         b.append(
@@ -328,6 +345,45 @@ final class LoadReport {
     return b.toString();
   }
 
+  /**
+   * The system under test's per-process figures in a step, one JVM after another: heap max, RSS
+   * max, GC share of wall time, and its three busiest thread groups.
+   */
+  static String sutMemory(Results.Step s) {
+    StringBuilder b = new StringBuilder();
+    for (String proc :
+        List.of(PhaseRun.COMBINED_PROCESS, PhaseRun.BRIDGE_PROCESS, PhaseRun.JOB_PROCESS)) {
+      if (!s.rssMaxMb().containsKey(proc)) {
+        continue;
+      }
+      Double heap = s.heapMaxMb().get(proc);
+      Double gc = s.gcPercent().get(proc);
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s%s: heap max %s MB, RSS max %s MB, GC %s %%",
+              b.length() == 0 ? "" : "; ",
+              proc,
+              heap == null ? "-" : fmt(heap),
+              fmt(s.rssMaxMb().get(proc)),
+              gc == null ? "-" : String.format(Locale.ROOT, "%.1f", gc)));
+      String pre = proc.equals(PhaseRun.COMBINED_PROCESS) ? "" : proc + ": ";
+      List<String> top =
+          s.sutThreadCores().entrySet().stream()
+              .filter(e -> e.getKey().startsWith(pre) && !e.getKey().startsWith(pre + "("))
+              .limit(3)
+              .map(
+                  e ->
+                      String.format(
+                          Locale.ROOT, "%s %.2f", e.getKey().substring(pre.length()), e.getValue()))
+              .toList();
+      if (!top.isEmpty()) {
+        b.append(" (threads: ").append(String.join(", ", top)).append(')');
+      }
+    }
+    return b.toString();
+  }
+
   private static String fmt(double v) {
     return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
   }
@@ -357,6 +413,12 @@ final class LoadReport {
         .append("td.l,th.l{text-align:left}.ok{color:#070}.bad{color:#b00}h2{margin-top:28px}")
         .append("p.small{font-size:12px;color:#444}</style></head><body>");
     h.append("<h1>StreetSense load test: ").append(esc(t.scenario)).append("</h1>");
+    h.append("<p class='small'>Deployment shape: ")
+        .append(esc(t.shapeLabel()))
+        .append(
+            " (combined: the bridge and the Flink job in one JVM, as 'streetsense run'; split:"
+                + " the bridge in one JVM and the job in another, as 'streetsense bridge' and"
+                + " 'streetsense job'; per-process figures name each JVM).</p>");
     h.append("<p class='small'>")
         .append(esc(started.toString()))
         .append(" → ")
@@ -428,7 +490,7 @@ final class LoadReport {
   }
 
   private void phaseHtml(StringBuilder h, Results.Phase p) {
-    boolean pt = p.name().equals("passthrough");
+    boolean pt = isPassthrough(p);
     String metric = pt ? "forward" : "violation";
     h.append("<h2>")
         .append(pt ? "Baseline: passthrough job" : "Pipeline: all detectors and work orders")
@@ -547,7 +609,9 @@ final class LoadReport {
     stageTable(h, p);
     Results.Step focus = focusStep(p);
     if (focus != null) {
-      h.append("<p class='small'>Inside the bridge+Flink JVM in step '")
+      h.append("<p class='small'>Inside the system under test's JVM")
+          .append(p.name().endsWith("-split") ? "s (bridge: and job: prefix each JVM's rows)" : "")
+          .append(" in step '")
           .append(esc(focus.label()))
           .append("' (CPU time of its threads by name; Flink's busy time is wall-clock time a task")
           .append(" was not idle or back-pressured, which on a saturated machine includes waiting")
@@ -715,13 +779,13 @@ final class LoadReport {
     rates.add(
         new SvgChart.Series(
             "job fetched", SvgChart.PALETTE[1], x, rate(s, Results.Sample::flinkConsumed), false));
-    if (p.name().equals("passthrough")) {
+    if (isPassthrough(p)) {
       rates.add(
           new SvgChart.Series(
               "forwarded", SvgChart.PALETTE[3], x, rate(s, Results.Sample::forwarded), false));
     }
     h.append(SvgChart.render("Throughput per stage (5-s average)", "msgs/s", false, rates, bands));
-    if (!p.name().equals("passthrough")) {
+    if (!isPassthrough(p)) {
       List<SvgChart.Series> out = new ArrayList<>();
       out.add(
           new SvgChart.Series(
@@ -764,7 +828,7 @@ final class LoadReport {
     addLatency(lat, p, metric, "p99", 1, false);
     addLatency(lat, p, metric, "max", 2, true);
     addLatency(lat, p, "generatorAck", "p99", 3, false);
-    if (!p.name().equals("passthrough")) {
+    if (!isPassthrough(p)) {
       addLatency(lat, p, "violationVisible", "p99", 4, true);
     }
     h.append(

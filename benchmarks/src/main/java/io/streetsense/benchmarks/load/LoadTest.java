@@ -45,14 +45,22 @@ import picocli.CommandLine.Option;
     })
 public final class LoadTest implements Callable<Integer> {
   /** Measured processes that are JVMs (their heap is read from hsperfdata). */
-  static final Set<String> JVMS = Set.of("generator", "bridge+flink", "kafka", "load-test");
+  static final Set<String> JVMS =
+      Set.of(
+          "generator",
+          PhaseRun.COMBINED_PROCESS,
+          PhaseRun.BRIDGE_PROCESS,
+          PhaseRun.JOB_PROCESS,
+          "kafka",
+          "load-test");
 
   enum Mode {
     SMOKE,
     FIXED,
     SEARCH,
     DRAIN,
-    FULL
+    FULL,
+    SCALE
   }
 
   @Option(
@@ -61,8 +69,28 @@ public final class LoadTest implements Callable<Integer> {
       description =
           "smoke (short fixed rate + small drain on a small city: does it all work), fixed (the"
               + " --rates), search (highest sustainable rate, then 80 %% of it), drain, full"
-              + " (search + 80 %% + drain). Default: ${DEFAULT-VALUE}.")
+              + " (search + 80 %% + drain), scale (one fixed rate on cities of each"
+              + " --scale-blocks: heap, GC, checkpoint size, state per zone, job CPU per message)."
+              + " Default: ${DEFAULT-VALUE}.")
   String mode;
+
+  @Option(
+      names = "--shape",
+      description =
+          "How the system under test is deployed: combined (bridge and Flink job in one JVM, as"
+              + " 'streetsense run'), split (the bridge in one JVM as 'streetsense bridge', the job"
+              + " in another as 'streetsense job' outside a cluster), both (each phase once per"
+              + " shape; not in mode scale). Default: combined (scale: split, so the job's heap,"
+              + " GC and CPU are the job's alone).")
+  String shapeOption;
+
+  @Option(
+      names = "--scale-blocks",
+      split = ",",
+      description =
+          "Mode scale: the city sizes, blocks, each on a fresh city, system under test and"
+              + " topics. Default: 100,300,1000.")
+  List<Integer> scaleBlocks;
 
   @Option(names = "--scenario", description = "Name in the result files. Default: the mode.")
   String scenario;
@@ -70,7 +98,9 @@ public final class LoadTest implements Callable<Integer> {
   @Option(
       names = "--rates",
       split = ",",
-      description = "Fixed rates, msgs/s (mode fixed). Default: 10000 (smoke: 2000).")
+      description =
+          "Fixed rates, msgs/s (mode fixed; mode scale takes the first). Default: 10000 (smoke:"
+              + " 2000; scale: 4000).")
   List<Double> rates;
 
   @Option(names = "--duration", description = "Seconds per step. Default: 60 (smoke: 40).")
@@ -225,7 +255,11 @@ public final class LoadTest implements Callable<Integer> {
               + " CPU.")
   boolean profile;
 
-  @Option(names = "--sut-heap", defaultValue = "2g", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--sut-heap",
+      description =
+          "Heap of each system-under-test JVM (both in the split shape). Default: 2g (scale: 6g:"
+              + " at 1000 blocks the job JVM does not even start in 2g).")
   String sutHeap;
 
   @Option(
@@ -254,6 +288,7 @@ public final class LoadTest implements Callable<Integer> {
   int blocks;
   CityScenario.Mix mix;
   CityScenario.Street street;
+  List<PhaseRun.Shape> shapes;
   private Mode resolvedMode;
 
   public static void main(String[] args) {
@@ -270,7 +305,31 @@ public final class LoadTest implements Callable<Integer> {
     initialWarmup =
         Duration.ofSeconds(initialWarmupSeconds != null ? initialWarmupSeconds : smoke ? 15 : 30);
     if (rates == null) {
-      rates = List.of(smoke ? 2000.0 : 10000.0);
+      rates = List.of(smoke ? 2000.0 : resolvedMode == Mode.SCALE ? 4000.0 : 10000.0);
+    }
+    if (resolvedMode == Mode.SCALE) {
+      // One rate per city: the curve is against blocks, not rate.
+      rates = List.of(rates.get(0));
+      if (scaleBlocks == null) {
+        scaleBlocks = List.of(100, 300, 1000);
+      }
+    }
+    if (sutHeap == null) {
+      sutHeap = resolvedMode == Mode.SCALE ? "6g" : "2g";
+    }
+    String shapeName =
+        shapeOption != null ? shapeOption : resolvedMode == Mode.SCALE ? "split" : "combined";
+    shapes =
+        switch (shapeName.toLowerCase(Locale.ROOT)) {
+          case "combined" -> List.of(PhaseRun.Shape.COMBINED);
+          case "split" -> List.of(PhaseRun.Shape.SPLIT);
+          case "both" -> List.of(PhaseRun.Shape.COMBINED, PhaseRun.Shape.SPLIT);
+          default ->
+              throw new IllegalArgumentException(
+                  "--shape: combined, split or both, not " + shapeName);
+        };
+    if (resolvedMode == Mode.SCALE && shapes.size() > 1) {
+      throw new IllegalArgumentException("--mode scale takes one --shape: combined or split");
     }
     backlog =
         backlogOption != null
@@ -285,6 +344,10 @@ public final class LoadTest implements Callable<Integer> {
     street = CityScenario.Street.valueOf(streetName.toUpperCase(Locale.ROOT));
     if (scenario == null) {
       scenario = resolvedMode.name().toLowerCase(Locale.ROOT);
+    }
+    // The shape is part of the result files' name unless it is the default combined one.
+    if (!shapeLabel().equals("combined") && !scenario.endsWith("-" + shapeLabel())) {
+      scenario = scenario + "-" + shapeLabel();
     }
     if (blockmaps == null) {
       blockmaps = repositoryBlockMaps();
@@ -303,12 +366,23 @@ public final class LoadTest implements Callable<Integer> {
     }
   }
 
+  /** combined, split or both. */
+  String shapeLabel() {
+    return shapes.size() > 1 ? "both" : shapes.get(0).label();
+  }
+
+  boolean scale() {
+    return resolvedMode == Mode.SCALE;
+  }
+
   boolean search() {
     return resolvedMode == Mode.SEARCH || resolvedMode == Mode.FULL;
   }
 
   List<Double> fixedRates() {
-    return resolvedMode == Mode.FIXED || resolvedMode == Mode.SMOKE ? rates : List.of();
+    return resolvedMode == Mode.FIXED || resolvedMode == Mode.SMOKE || resolvedMode == Mode.SCALE
+        ? rates
+        : List.of();
   }
 
   /** The uncounted first step's rate: half the first rate tried; 0 for none. */
@@ -334,6 +408,9 @@ public final class LoadTest implements Callable<Integer> {
         workDir != null
             ? Files.createDirectories(workDir)
             : Files.createTempDirectory("load-test-");
+    if (scale()) {
+      return new ScaleRun(this, started, command, loadAtStart, dir).run();
+    }
     CityMaps.City city = CityMaps.write(blockmaps, blocks, dir.resolve("blockmaps"));
     progress(
         "city: %d blocks (%d real from %s, %d synthetic), %,d cameras, %,d sensors, %,d zones;"
@@ -371,19 +448,24 @@ public final class LoadTest implements Callable<Integer> {
         kinds.add(PhaseRun.Kind.PASSTHROUGH);
       }
       kinds.add(PhaseRun.Kind.PIPELINE);
-      for (PhaseRun.Kind kind : kinds) {
-        phases.add(
-            new PhaseRun(
-                    this,
-                    kind,
-                    city,
-                    mqtt.serverUri(),
-                    kafka.bootstrapServers(),
-                    influx.url(),
-                    pids,
-                    dir.resolve(kind.label()),
-                    oooMs)
-                .run());
+      for (PhaseRun.Shape shape : shapes) {
+        for (PhaseRun.Kind kind : kinds) {
+          boolean split = shape == PhaseRun.Shape.SPLIT;
+          phases.add(
+              new PhaseRun(
+                      this,
+                      kind,
+                      city,
+                      mqtt.serverUri(),
+                      kafka.bootstrapServers(),
+                      influx.url(),
+                      pids,
+                      dir.resolve(kind.label() + (split ? "-split" : "")),
+                      oooMs,
+                      shape,
+                      split ? "split" : null)
+                  .run());
+        }
       }
     }
     String loadAtEnd = ProcStats.loadAverage();
@@ -405,7 +487,12 @@ public final class LoadTest implements Callable<Integer> {
   private List<String> argsForReport() {
     List<String> a = new ArrayList<>();
     a.add("--mode " + mode);
-    if (resolvedMode == Mode.FIXED || resolvedMode == Mode.SMOKE) {
+    a.add("--shape " + shapeLabel());
+    if (scale()) {
+      a.add(
+          "--scale-blocks " + String.join(",", scaleBlocks.stream().map(String::valueOf).toList()));
+    }
+    if (resolvedMode == Mode.FIXED || resolvedMode == Mode.SMOKE || scale()) {
       a.add(
           "--rates "
               + String.join(
@@ -413,7 +500,9 @@ public final class LoadTest implements Callable<Integer> {
     }
     a.add("--duration " + duration.toSeconds());
     a.add("--warmup " + warmup.toSeconds());
-    a.add("--blocks " + blocks);
+    if (!scale()) {
+      a.add("--blocks " + blocks);
+    }
     if (backlog > 0) {
       a.add("--backlog " + backlog);
     }
@@ -439,6 +528,10 @@ public final class LoadTest implements Callable<Integer> {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", resolvedMode.name().toLowerCase(Locale.ROOT));
     m.put("scenario", scenario);
+    m.put("shape", shapeLabel());
+    if (scale()) {
+      m.put("scaleBlocks", scaleBlocks);
+    }
     m.put("stepSeconds", duration.toSeconds());
     m.put("stepWarmupSeconds", warmup.toSeconds());
     m.put("initialWarmupSeconds", initialWarmup.toSeconds());
@@ -470,12 +563,24 @@ public final class LoadTest implements Callable<Integer> {
     m.put("generatorConnections", connections);
     m.put("generatorClient", generatorClient);
     m.put("generatorPublishWindow", publishWindow);
-    m.put("heaps", Map.of("bridge+flink", sutHeap, "generator", generatorHeap, "kafka", kafkaHeap));
+    Map<String, String> heaps = new LinkedHashMap<>();
+    // In the split shape each system-under-test JVM gets --sut-heap.
+    for (PhaseRun.Shape shape : shapes) {
+      if (shape == PhaseRun.Shape.SPLIT) {
+        heaps.put(PhaseRun.BRIDGE_PROCESS, sutHeap);
+        heaps.put(PhaseRun.JOB_PROCESS, sutHeap);
+      } else {
+        heaps.put(PhaseRun.COMBINED_PROCESS, sutHeap);
+      }
+    }
+    heaps.put("generator", generatorHeap);
+    heaps.put("kafka", kafkaHeap);
+    m.put("heaps", heaps);
     return m;
   }
 
   /** Mosquitto, InfluxDB and the Kafka JVM among this process's descendants. */
-  private static Map<String, Long> servicePids() {
+  static Map<String, Long> servicePids() {
     Map<String, Long> out = new LinkedHashMap<>();
     ProcessHandle.current()
         .descendants()
@@ -518,6 +623,8 @@ public final class LoadTest implements Callable<Integer> {
     return switch (process) {
       case "generator" -> "gen";
       case "bridge+flink" -> "sut";
+      case "bridge" -> "bridge";
+      case "job" -> "job";
       case "mosquitto" -> "mqtt";
       case "influxdb" -> "influx";
       case "load-test" -> "me";

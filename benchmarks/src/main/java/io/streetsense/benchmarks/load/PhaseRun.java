@@ -56,6 +56,27 @@ final class PhaseRun {
     }
   }
 
+  /**
+   * How the system under test is deployed: the bridge and the Flink job in one JVM ({@code
+   * streetsense run}), or each in its own ({@code streetsense bridge} and {@code streetsense job}).
+   */
+  enum Shape {
+    COMBINED,
+    SPLIT;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The measured process name of the combined system under test. */
+  static final String COMBINED_PROCESS = "bridge+flink";
+
+  /** The measured process names of the split system under test. */
+  static final String BRIDGE_PROCESS = "bridge";
+
+  static final String JOB_PROCESS = "job";
+
   // The job's sources commit their offsets on checkpoints under the default group.
   private static final String CONSUMER_GROUP = StreetSenseJob.DEFAULT_CONSUMER_GROUP;
   private static final String BRIDGE_CLIENT_ID = "streetsense-bridge";
@@ -75,15 +96,29 @@ final class PhaseRun {
   private volatile TimeMap map;
   private final LatencyBook book = new LatencyBook();
   private final List<Results.Sample> samples = Collections.synchronizedList(new ArrayList<>());
-  private final List<Map.Entry<Long, Map<String, Long>>> threadSnapshots =
-      Collections.synchronizedList(new ArrayList<>());
+
+  /** Thread CPU snapshots of each system-under-test JVM, by measured process name. */
+  private final Map<String, List<Map.Entry<Long, Map<String, Long>>>> threadSnapshots =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final List<Results.Step> steps = new ArrayList<>();
   private final Map<String, Object> checks = new LinkedHashMap<>();
   private volatile String currentStep = "start";
   private volatile double currentRate;
   private volatile boolean sampling = true;
+
+  /** The JVM with the bridge (in the combined shape, also the job's). */
   private ChildJvm sut;
+
+  /** The JVM with the Flink job: {@link #sut} in the combined shape. */
+  private ChildJvm jobJvm;
+
   private ChildJvm gen;
+  private final Shape shape;
+  private final String name;
+
+  /** What the scale curve reads at the end of the run ({@link #endOfRun()}). */
+  private final Map<String, Object> endOfRun = new LinkedHashMap<>();
 
   /** Each step's counted part, wall-clock epoch ms [from, to), for the profile. */
   private final Map<String, long[]> countedWindows = new LinkedHashMap<>();
@@ -108,16 +143,25 @@ final class PhaseRun {
       String influx,
       Map<String, Long> servicePids,
       Path dir,
-      long oooMs) {
+      long oooMs,
+      Shape shape,
+      String topicTag) {
     this.t = t;
     this.kind = kind;
+    this.shape = shape;
+    // The scale curve runs one phase per city: its name says which (pipeline-split-b300).
+    this.name =
+        kind.label()
+            + (shape == Shape.SPLIT ? "-split" : "")
+            + (t.scale() && topicTag != null ? "-" + topicTag : "");
     this.city = city;
     this.mqttUri = mqttUri;
     this.kafka = kafka;
     this.influx = influx;
     this.servicePids = servicePids;
     this.dir = dir;
-    this.prefix = "load." + kind.label() + ".";
+    // Each phase on topics of its own: a fresh job reads only what its own run published.
+    this.prefix = "load." + kind.label() + "." + (topicTag == null ? "" : topicTag + ".");
     this.topics = Topics.withPrefix(prefix);
     this.oooMs = oooMs;
   }
@@ -166,6 +210,9 @@ final class PhaseRun {
           recover(rate);
         }
       }
+      if (t.scale()) {
+        recordEndOfRun();
+      }
       if (t.search()) {
         RateSearch search =
             new RateSearch(
@@ -205,7 +252,7 @@ final class PhaseRun {
       accuracy = settle();
     } catch (Exception e) {
       checks.put("error", e.toString());
-      LoadTest.progress("%s: FAILED: %s", kind.label(), e);
+      LoadTest.progress("%s: FAILED: %s", name, e);
       e.printStackTrace(System.out);
     } finally {
       sampling = false;
@@ -227,8 +274,12 @@ final class PhaseRun {
         }
         reader.close();
       }
+      // The bridge first (it drains what it holds into Kafka), then the job.
       if (sut != null) {
         sut.stop(Duration.ofSeconds(90));
+      }
+      if (jobJvm != null && jobJvm != sut) {
+        jobJvm.stop(Duration.ofSeconds(90));
       }
       if (admin != null) {
         admin.close(Duration.ofSeconds(5));
@@ -250,6 +301,9 @@ final class PhaseRun {
     if (sut != null) {
       checks.put("sutLog", sut.log().toString());
     }
+    if (jobJvm != null && jobJvm != sut) {
+      checks.put("jobLog", jobJvm.log().toString());
+    }
     if (gen != null) {
       checks.put("generatorLog", gen.log().toString());
     }
@@ -270,7 +324,7 @@ final class PhaseRun {
       }
     }
     return new Results.Phase(
-        kind.label(),
+        name,
         prefix,
         naturalRate,
         meanPayload,
@@ -286,44 +340,105 @@ final class PhaseRun {
         profile);
   }
 
-  /** Where the system under test's flight recording goes ({@code --profile}). */
-  private Path recording() {
-    return dir.resolve("sut-" + kind.label() + ".jfr");
+  /** Where a system-under-test JVM's flight recording goes ({@code --profile}). */
+  private Path recording(String process) {
+    return dir.resolve(
+        "sut-" + kind.label() + (shape == Shape.SPLIT ? "-" + process : "") + ".jfr");
+  }
+
+  /** The measured process names of the system under test in this shape. */
+  List<String> sutProcesses() {
+    return shape == Shape.SPLIT ? List.of(BRIDGE_PROCESS, JOB_PROCESS) : List.of(COMBINED_PROCESS);
+  }
+
+  /** The measured process whose figures are the Flink job's. */
+  String jobProcess() {
+    return shape == Shape.SPLIT ? JOB_PROCESS : COMBINED_PROCESS;
+  }
+
+  /** The key prefix of a process's thread groups in a step's thread table: none when combined. */
+  private String threadPrefix(String process) {
+    return shape == Shape.SPLIT ? process + ": " : "";
   }
 
   /**
    * CPU microseconds per device message by stage in each step's counted part, from the flight
-   * recording the system under test wrote when it stopped ({@link JfrStages}).
+   * recording each system-under-test JVM wrote when it stopped ({@link JfrStages}). In the split
+   * shape each JVM's recording is shared out over that JVM's own measured CPU, giving a column per
+   * JVM ("step · bridge JVM", "step · job JVM"), and the two are added up stage by stage into the
+   * step's own column, comparable with the combined shape's.
    */
   private Map<String, Map<String, Double>> profile() {
     Map<String, Map<String, Double>> byStep = new LinkedHashMap<>();
-    Path file = recording();
-    if (!Files.isRegularFile(file)) {
-      checks.put("profile", "no flight recording at " + file);
-      return byStep;
+    List<String> recorded = new ArrayList<>();
+    for (String process : sutProcesses()) {
+      Path file = recording(process);
+      if (!Files.isRegularFile(file)) {
+        checks.put("profile", "no flight recording at " + file);
+        return byStep;
+      }
+      recorded.add(file.toString());
     }
-    checks.put("profileRecording", file.toString());
+    checks.put("profileRecording", String.join(", ", recorded));
     for (Results.Step step : steps) {
       long[] window = countedWindows.get(step.label());
-      Double java = step.sutThreadCores().get("(all Java threads)");
-      Double vm = step.sutThreadCores().get("(GC, JIT, other VM threads)");
-      if (window == null || java == null || vm == null) {
+      if (window == null) {
         continue;
       }
+      Map<String, Double> merged = new LinkedHashMap<>();
+      Map<String, Map<String, Double>> perProcess = new LinkedHashMap<>();
+      double cores = 0;
       try {
-        Map<String, Double> micros =
-            JfrStages.microsPerMessage(
-                JfrStages.samplesByStage(file, window[0], window[1]), java, vm, step.bridgeRate());
-        byStep.put(step.label(), micros);
-        LoadTest.progress(
-            "%s: step '%s': CPU per device message by stage (%.0f msgs/s into Kafka, %.2f cores):%n%s",
-            kind.label(), step.label(), step.bridgeRate(), java + vm, JfrStages.table(micros));
+        for (String process : sutProcesses()) {
+          String pre = threadPrefix(process);
+          Double java = step.sutThreadCores().get(pre + "(all Java threads)");
+          Double vm = step.sutThreadCores().get(pre + "(GC, JIT, other VM threads)");
+          if (java == null || vm == null) {
+            perProcess.clear();
+            break;
+          }
+          cores += java + vm;
+          Map<String, Double> micros =
+              JfrStages.microsPerMessage(
+                  JfrStages.samplesByStage(recording(process), window[0], window[1]),
+                  java,
+                  vm,
+                  step.bridgeRate());
+          perProcess.put(process, micros);
+          micros.forEach((stage, us) -> merged.merge(stage, us, (x, y) -> round(x + y)));
+        }
       } catch (IOException e) {
-        checks.put("profile", "cannot read " + file + ": " + e);
+        checks.put("profile", "cannot read a flight recording: " + e);
         break;
       }
+      if (perProcess.isEmpty()) {
+        continue;
+      }
+      // The total last, as in each JVM's own table.
+      Double total = merged.remove("total");
+      if (total != null) {
+        merged.put("total", total);
+      }
+      byStep.put(step.label(), merged);
+      if (shape == Shape.SPLIT) {
+        perProcess.forEach(
+            (process, micros) -> byStep.put(step.label() + " · " + process + " JVM", micros));
+      }
+      LoadTest.progress(
+          "%s: step '%s': CPU per device message by stage (%.0f msgs/s into Kafka, %.2f cores%s):%n%s",
+          name,
+          step.label(),
+          step.bridgeRate(),
+          cores,
+          shape == Shape.SPLIT ? ", bridge and job JVMs added up" : "",
+          JfrStages.table(merged));
     }
     return byStep;
+  }
+
+  /** The job JVM's figures at the end of the run, for the scale curve; empty before it ended. */
+  Map<String, Object> endOfRun() {
+    return endOfRun;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -438,18 +553,51 @@ final class PhaseRun {
       args = more;
     }
     LoadTest.progress(
-        "%s: starting the system under test (%s job, parallelism %d)",
-        kind.label(), kind == Kind.PASSTHROUGH ? "passthrough" : "StreetSense", t.parallelism);
+        "%s: starting the system under test (%s job, parallelism %d, %s)",
+        name,
+        kind == Kind.PASSTHROUGH ? "passthrough" : "StreetSense",
+        t.parallelism,
+        shape == Shape.SPLIT
+            ? "split: the bridge and the job in JVMs of their own"
+            : "combined: bridge and job in one JVM");
+    if (shape == Shape.COMBINED) {
+      sut = startSutJvm(COMBINED_PROCESS, "combined", "sut-" + name, args);
+      jobJvm = sut;
+    } else {
+      // The job first, as the combined pipeline starts it: its sources are there when the bridge
+      // begins to publish.
+      jobJvm = startSutJvm(JOB_PROCESS, "job", "sut-" + kind.label() + "-job", args);
+      sut = startSutJvm(BRIDGE_PROCESS, "bridge", "sut-" + kind.label() + "-bridge", args);
+    }
+  }
+
+  /** Starts one system-under-test JVM in {@code role} and waits until it is ready. */
+  private ChildJvm startSutJvm(String process, String role, String jvmName, List<String> args)
+      throws Exception {
+    List<String> withRole = new ArrayList<>(args);
+    withRole.add("--role");
+    withRole.add(role);
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + t.sutHeap, "-XX:+UseG1GC"));
     if (t.profile) {
-      jvm.addAll(JfrStages.recordingOptions(recording()));
+      jvm.addAll(JfrStages.recordingOptions(recording(process)));
     }
-    sut = ChildJvm.start("sut-" + kind.label(), jvm, PipelineProcess.class, args, dir, this::onSut);
-    JsonNode ready = sut.await("ready", Duration.ofSeconds(240), true);
-    sutStartSeconds = ready.path("startSeconds").asDouble();
+    ChildJvm child =
+        ChildJvm.start(jvmName, jvm, PipelineProcess.class, withRole, dir, onSut(process));
+    JsonNode ready = child.await("ready", Duration.ofSeconds(240), true);
+    double seconds = ready.path("startSeconds").asDouble();
+    sutStartSeconds += seconds;
     LoadTest.progress(
-        "%s: bridge and Flink job up in %.1f s (pid %d, log %s)",
-        kind.label(), sutStartSeconds, sut.pid(), sut.log());
+        "%s: %s up in %.1f s (pid %d, log %s)",
+        name,
+        switch (role) {
+          case "bridge" -> "the bridge";
+          case "job" -> "the Flink job";
+          default -> "bridge and Flink job";
+        },
+        seconds,
+        child.pid(),
+        child.log());
+    return child;
   }
 
   private void startGenerator() throws Exception {
@@ -468,11 +616,11 @@ final class PhaseRun {
             "--street", t.street.name(),
             "--connections", Integer.toString(t.connections),
             "--window", Integer.toString(t.publishWindow),
-            "--client-prefix", "loadgen-" + kind.label(),
+            "--client-prefix", "loadgen-" + name,
             "--client", t.generatorClient);
     gen =
         ChildJvm.start(
-            "generator-" + kind.label(),
+            "generator-" + name,
             List.of("-Xmx" + t.generatorHeap, "-XX:+UseG1GC"),
             LoadGenerator.class,
             args,
@@ -485,12 +633,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: generator ready (pid %d, %d connections): the city plays %.0f msgs per event-second"
             + " (mean payload %.0f B); rate R runs its event time R/%.0f times the wall clock",
-        kind.label(),
-        gen.pid(),
-        ready.path("workers").asInt(),
-        naturalRate,
-        meanPayload,
-        naturalRate);
+        name, gen.pid(), ready.path("workers").asInt(), naturalRate, meanPayload, naturalRate);
   }
 
   private void onGenerator(JsonNode m) {
@@ -515,14 +658,19 @@ final class PhaseRun {
     }
   }
 
-  private void onSut(JsonNode m) {
-    if ("status".equals(m.path("type").asText()) && m.has("threadCpuNanos")) {
-      Map<String, Long> cpu = new HashMap<>();
-      m.path("threadCpuNanos")
-          .fields()
-          .forEachRemaining(e -> cpu.put(e.getKey(), e.getValue().asLong()));
-      threadSnapshots.add(Map.entry(m.path("wallMs").asLong(), cpu));
-    }
+  private java.util.function.Consumer<JsonNode> onSut(String process) {
+    List<Map.Entry<Long, Map<String, Long>>> snapshots =
+        threadSnapshots.computeIfAbsent(
+            process, p -> Collections.synchronizedList(new ArrayList<>()));
+    return m -> {
+      if ("status".equals(m.path("type").asText()) && m.has("threadCpuNanos")) {
+        Map<String, Long> cpu = new HashMap<>();
+        m.path("threadCpuNanos")
+            .fields()
+            .forEachRemaining(e -> cpu.put(e.getKey(), e.getValue().asLong()));
+        snapshots.add(Map.entry(m.path("wallMs").asLong(), cpu));
+      }
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -545,7 +693,7 @@ final class PhaseRun {
     currentRate = rate;
     LoadTest.progress(
         "%s: step '%s': %.0f msgs/s for %d s (first %d s not counted)",
-        kind.label(), label, rate, duration.toSeconds(), warmup.toSeconds());
+        name, label, rate, duration.toSeconds(), warmup.toSeconds());
     gen.send(String.format(Locale.ROOT, "rate %.1f", rate));
     sleepWatching(duration);
     long end = System.currentTimeMillis();
@@ -557,7 +705,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: step '%s' %s: offered %.0f, Kafka in %.0f, job %.0f msgs/s; lag %d -> %d (%+.0f/s = %.2f%%"
             + " of the rate)%s; %s",
-        kind.label(),
+        name,
         label,
         s.sustainable() ? "SUSTAINED" : "NOT sustained",
         s.offeredRate(),
@@ -607,23 +755,30 @@ final class PhaseRun {
     double secs = (System.currentTimeMillis() - start) / 1000.0;
     LoadTest.progress(
         "%s: held the generator %.0f s to drain the lag (%d -> %d)",
-        kind.label(), secs, lag0, latest() == null ? 0 : latest().lag());
+        name, secs, lag0, latest() == null ? 0 : latest().lag());
   }
 
   /** Throws when the system under test, its Flink job or the generator is gone. */
   private void checkAlive() {
-    if (!sut.isAlive()) {
-      throw new IllegalStateException("the system under test died; log: " + sut.log());
+    for (ChildJvm child : List.of(sut, jobJvm)) {
+      if (!child.isAlive()) {
+        throw new IllegalStateException("the system under test died; log: " + child.log());
+      }
     }
-    JsonNode failed = sut.last("job-failed");
+    JsonNode failed = jobJvm.last("job-failed");
     if (failed != null) {
       throw new IllegalStateException(
-          "the Flink job failed: " + failed.path("error").asText() + " (log: " + sut.log() + ")");
+          "the Flink job failed: "
+              + failed.path("error").asText()
+              + " (log: "
+              + jobJvm.log()
+              + ")");
     }
-    JsonNode st = sut.last("status");
+    JsonNode st = jobJvm.last("status");
     String status = st == null ? "" : st.path("jobStatus").asText();
     if (List.of("FAILED", "CANCELED", "FINISHED").contains(status)) {
-      throw new IllegalStateException("the Flink job is " + status + " (log: " + sut.log() + ")");
+      throw new IllegalStateException(
+          "the Flink job is " + status + " (log: " + jobJvm.log() + ")");
     }
     if (!gen.isAlive()) {
       throw new IllegalStateException("the generator died; log: " + gen.log());
@@ -687,6 +842,7 @@ final class PhaseRun {
     long now = System.currentTimeMillis();
     JsonNode g = gen.last("status");
     JsonNode st = sut.last("status");
+    JsonNode jobStatus = jobJvm.last("status");
     long sent = g == null ? 0 : g.path("sent").asLong();
     long acked = g == null ? 0 : g.path("acked").asLong();
     double behind = g == null ? 0 : g.path("behindMs").asDouble();
@@ -718,8 +874,8 @@ final class PhaseRun {
     double lastCheckpoint = 0;
     Map<String, Double> busy = new TreeMap<>();
     Map<String, Double> backPressured = new TreeMap<>();
-    if (st != null) {
-      JsonNode f = st.path("flink");
+    if (jobStatus != null) {
+      JsonNode f = jobStatus.path("flink");
       var it = f.path("offsets").fields();
       while (it.hasNext()) {
         var e = it.next();
@@ -816,7 +972,12 @@ final class PhaseRun {
   private Map<String, Long> pids() {
     Map<String, Long> out = new LinkedHashMap<>();
     out.put("generator", gen.pid());
-    out.put("bridge+flink", sut.pid());
+    if (shape == Shape.SPLIT) {
+      out.put(BRIDGE_PROCESS, sut.pid());
+      out.put(JOB_PROCESS, jobJvm.pid());
+    } else {
+      out.put(COMBINED_PROCESS, sut.pid());
+    }
     out.putAll(servicePids);
     out.put("load-test", ProcessHandle.current().pid());
     return out;
@@ -854,7 +1015,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s [%s @ %.0f/s] +%.0fs  sent %.0f/s  kafka %.0f/s  job %.0f/s  lag %,d (mqtt %,d, kafka"
             + " %,d)  viol %.1f/s wo %.1f/s%s  cpu%s other %.2f  load %.1f",
-        kind.label(),
+        name,
         s.step(),
         s.targetRate(),
         s.t(),
@@ -1059,7 +1220,7 @@ final class PhaseRun {
         rssMax,
         gcPercent,
         tasks,
-        withJvmRemainder(threadCores(a.wallMs(), b.wallMs()), u.cores.get("bridge+flink")),
+        sutThreadCores(a.wallMs(), b.wallMs(), u.cores),
         b.checkpoints() - a.checkpoints(),
         b.lastCheckpointMs(),
         a.loadAverage1(),
@@ -1088,12 +1249,29 @@ final class PhaseRun {
     return new Usage(cores, round(100 * share));
   }
 
-  /** The bridge+Flink JVM's thread groups' cores between two times (nearest snapshots). */
-  private Map<String, Double> threadCores(long fromMs, long toMs) {
+  /**
+   * Each system-under-test JVM's thread groups' cores between two times, with what it used beyond
+   * its Java threads; in the split shape each JVM's groups are prefixed with its name ("bridge: ",
+   * "job: ").
+   */
+  private Map<String, Double> sutThreadCores(long fromMs, long toMs, Map<String, Double> cores) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String process : sutProcesses()) {
+      String pre = threadPrefix(process);
+      withJvmRemainder(threadCores(process, fromMs, toMs), cores.get(process))
+          .forEach((k, v) -> out.put(pre + k, v));
+    }
+    return out;
+  }
+
+  /** A system-under-test JVM's thread groups' cores between two times (nearest snapshots). */
+  private Map<String, Double> threadCores(String process, long fromMs, long toMs) {
     Map.Entry<Long, Map<String, Long>> a = null;
     Map.Entry<Long, Map<String, Long>> b = null;
-    synchronized (threadSnapshots) {
-      for (Map.Entry<Long, Map<String, Long>> s : threadSnapshots) {
+    List<Map.Entry<Long, Map<String, Long>>> snapshots =
+        threadSnapshots.getOrDefault(process, List.of());
+    synchronized (snapshots) {
+      for (Map.Entry<Long, Map<String, Long>> s : snapshots) {
         if (a == null && s.getKey() >= fromMs) {
           a = s;
         }
@@ -1136,11 +1314,74 @@ final class PhaseRun {
     return threads;
   }
 
+  /**
+   * The job JVM's figures for the scale curve, read right after the fixed step: its heap in use
+   * (the last sample's, then again after a full GC that {@code jcmd GC.run} asks for, which is what
+   * the state and the job really keep), and the Flink job's last checkpoint's size and duration.
+   */
+  private void recordEndOfRun() {
+    String process = jobProcess();
+    Results.Sample last = latest();
+    Long heap = last == null ? null : last.heapUsed().get(process);
+    endOfRun.put("heapAtEndMb", heap == null ? null : mb(heap));
+    JsonNode st = jobJvm.last("status");
+    JsonNode job = st == null ? null : st.path("flink").path("job");
+    endOfRun.put(
+        "lastCheckpointSizeBytes",
+        job == null || !job.has("lastCheckpointSize")
+            ? null
+            : job.path("lastCheckpointSize").asDouble());
+    endOfRun.put(
+        "lastCheckpointFullSizeBytes",
+        job == null || !job.has("lastCheckpointFullSize")
+            ? null
+            : job.path("lastCheckpointFullSize").asDouble());
+    endOfRun.put(
+        "lastCheckpointDurationMs",
+        job == null || !job.has("lastCheckpointDuration")
+            ? null
+            : job.path("lastCheckpointDuration").asDouble());
+    endOfRun.put(
+        "completedCheckpoints",
+        job == null ? null : job.path("numberOfCompletedCheckpoints").asDouble());
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      endOfRun.put("heapAfterGcMb", null);
+      endOfRun.put("heapAfterGcNote", "no jcmd at " + jcmd);
+      return;
+    }
+    try {
+      Process gc =
+          new ProcessBuilder(jcmd.toString(), Long.toString(jobJvm.pid()), "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+        gc.destroyForcibly();
+        endOfRun.put("heapAfterGcMb", null);
+        endOfRun.put("heapAfterGcNote", "jcmd GC.run did not finish cleanly within 60 s");
+        return;
+      }
+      // hsperfdata is refreshed every 50 ms by default; give it a few.
+      Thread.sleep(300);
+      ProcStats.JvmHeap h = ProcStats.jvmHeap(jobJvm.pid());
+      endOfRun.put("heapAfterGcMb", h == null ? null : mb(h.used()));
+      LoadTest.progress(
+          "%s: job JVM heap in use %s MB at the end of the step, %s MB after a full GC",
+          name, endOfRun.get("heapAtEndMb"), endOfRun.get("heapAfterGcMb"));
+    } catch (IOException e) {
+      endOfRun.put("heapAfterGcMb", null);
+      endOfRun.put("heapAfterGcNote", "jcmd failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Drain
 
   private Results.Drain drain() throws Exception {
-    LoadTest.progress("%s: drain: holding the generator until the lag is gone", kind.label());
+    LoadTest.progress("%s: drain: holding the generator until the lag is gone", name);
     gen.send("hold");
     currentStep = "drain";
     currentRate = 0;
@@ -1153,7 +1394,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: drain: bridge paused; publishing a backlog of ~%,d messages (%.0f s of the city's"
             + " event time) as fast as the broker takes them",
-        kind.label(), t.backlog, spanMs / 1000.0);
+        name, t.backlog, spanMs / 1000.0);
     long pubStart = System.currentTimeMillis();
     gen.send("backlog " + spanMs);
     long lastSent = -1;
@@ -1181,7 +1422,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: drain: %,d messages queued in Mosquitto (published at %.0f msgs/s); resuming the"
             + " bridge",
-        kind.label(), backlog, backlog / publishSeconds);
+        name, backlog, backlog / publishSeconds);
     double load0 = ProcStats.loadAverage1();
     long resume = System.currentTimeMillis();
     currentStep = "drain";
@@ -1230,17 +1471,16 @@ final class PhaseRun {
             done != null,
             u.cores,
             u.machineBusyPercent,
-            withJvmRemainder(
-                threadCores(
-                    resume,
-                    (long) (Double.isNaN(flinkDone) ? System.currentTimeMillis() : flinkDone)),
-                u.cores.get("bridge+flink")),
+            sutThreadCores(
+                resume,
+                (long) (Double.isNaN(flinkDone) ? System.currentTimeMillis() : flinkDone),
+                u.cores),
             load0,
             ProcStats.loadAverage1());
     LoadTest.progress(
         "%s: drain %s: %,d messages; bridge into Kafka in %.1f s (%.0f msgs/s), job fetched all in"
             + " %.1f s: %.0f msgs/s end to end (peak %.0f)",
-        kind.label(),
+        name,
         done != null ? "done" : "INCOMPLETE",
         backlog,
         bridgeSeconds,
@@ -1383,7 +1623,7 @@ final class PhaseRun {
     LoadTest.progress(
         "%s: accuracy over %.2f h of event time: expected %d, opened %d, matched %d: precision"
             + " %.3f, recall %.3f (%d due at the very end not counted)",
-        kind.label(),
+        name,
         a.playedEventHours(),
         a.expected(),
         a.opened(),

@@ -1,12 +1,15 @@
 package io.streetsense.benchmarks.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streetsense.app.BridgeMetricsReporter;
+import io.streetsense.app.LocalJob;
 import io.streetsense.app.Pipeline;
 import io.streetsense.app.PipelineSettings;
 import io.streetsense.app.StreetSenseJob;
 import io.streetsense.blockmap.BlockMapLoader;
 import io.streetsense.blockmap.BlockMaps;
 import io.streetsense.detectors.DetectorConfig;
+import io.streetsense.ingest.BridgeConfig;
 import io.streetsense.ingest.BridgeMetrics;
 import io.streetsense.ingest.DeviceDirectory;
 import io.streetsense.ingest.MqttKafkaBridge;
@@ -19,6 +22,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,11 +34,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 
 /**
  * The system under test, run in its own JVM by {@link LoadTest}: the real {@link Pipeline} (the
  * MQTT→Kafka bridge and the Flink job on a local cluster, as {@code streetsense run} runs them), or
  * the same bridge with the {@link PassthroughJob} as the baseline.
+ *
+ * <p>{@code --role} picks the deployment shape's part: {@code combined} (both in this JVM, the
+ * default), {@code bridge} (the bridge alone, as {@code streetsense bridge} runs it: {@link
+ * MqttKafkaBridge} with its InfluxDB metrics reporter) or {@code job} (the Flink job alone on a
+ * local cluster, as {@code streetsense job} runs outside a Flink cluster: {@link LocalJob}). The
+ * split shape runs one JVM of each; they report the same status messages, each with its own half
+ * filled in.
  *
  * <p>Reports every second on stdout ({@code @@ <json>}, see {@link ChildProtocol}): the bridge's
  * counters, the Flink metrics {@link FlinkMetricsCapture} keeps (Kafka source offsets per
@@ -44,7 +56,19 @@ import org.apache.flink.configuration.Configuration;
  * resume-bridge}, {@code stop}.
  */
 public final class PipelineProcess {
+  /** Both parts (null in the split roles). */
   private final Pipeline pipeline;
+
+  /** The Flink job alone ({@code --role job}); null otherwise. */
+  private final LocalJob localJob;
+
+  /** How to start the bridge again after {@code pause-bridge}; null without a bridge. */
+  private final BridgeConfig bridgeConfig;
+
+  /** The bridge's metrics reporter in {@code --role bridge} (the Pipeline has its own). */
+  private final AutoCloseable bridgeReporter;
+
+  private final String role;
   private final BlockMaps maps;
   private volatile MqttKafkaBridge bridge;
   private long bridgeBase;
@@ -53,10 +77,21 @@ public final class PipelineProcess {
   private volatile boolean stopping;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
-  private PipelineProcess(Pipeline pipeline, BlockMaps maps) {
+  private PipelineProcess(
+      String role,
+      Pipeline pipeline,
+      LocalJob localJob,
+      MqttKafkaBridge bridge,
+      BridgeConfig bridgeConfig,
+      AutoCloseable bridgeReporter,
+      BlockMaps maps) {
+    this.role = role;
     this.pipeline = pipeline;
+    this.localJob = localJob;
+    this.bridge = bridge;
+    this.bridgeConfig = bridgeConfig;
+    this.bridgeReporter = bridgeReporter;
     this.maps = maps;
-    this.bridge = pipeline.bridge();
     if (threads.isThreadCpuTimeSupported() && !threads.isThreadCpuTimeEnabled()) {
       threads.setThreadCpuTimeEnabled(true);
     }
@@ -114,42 +149,112 @@ public final class PipelineProcess {
             ? (env, jobSettings, blockMaps, clock) ->
                 PassthroughJob.define(env, jobSettings, forward)
             : StreetSenseJob::defineKafkaWorkflow;
+    String role = a.getOrDefault("role", "combined");
     long t0 = System.nanoTime();
-    Pipeline pipeline;
+    PipelineProcess p;
     try {
-      pipeline = Pipeline.start(settings, maps, flink, job);
+      p =
+          switch (role) {
+            case "combined" -> {
+              Pipeline pipeline = Pipeline.start(settings, maps, flink, job);
+              yield new PipelineProcess(
+                  role, pipeline, null, pipeline.bridge(), pipeline.bridge().config(), null, maps);
+            }
+            case "bridge" -> {
+              BridgeConfig config = bridgeConfig(settings, maps);
+              MqttKafkaBridge bridge = MqttKafkaBridge.start(config, DeviceDirectory.of(maps));
+              yield new PipelineProcess(
+                  role,
+                  null,
+                  null,
+                  bridge,
+                  config,
+                  new BridgeMetricsReporter(bridge, settings.influx()),
+                  maps);
+            }
+            case "job" -> {
+              StreetSenseJob.Settings jobSettings = jobSettings(settings);
+              LocalJob local =
+                  LocalJob.submit(
+                      "StreetSense",
+                      null,
+                      settings.influx(),
+                      flink,
+                      settings.parallelism(),
+                      settings.restartOnFailure(),
+                      env -> job.define(env, jobSettings, maps, Clock.systemUTC()));
+              yield new PipelineProcess(role, null, local, null, null, null, maps);
+            }
+            default -> throw new IllegalArgumentException("--role: unknown '" + role + "'");
+          };
     } catch (Exception e) {
       e.printStackTrace(System.out);
       ChildProtocol.emit(ChildProtocol.message("failed").put("error", e.toString()));
       System.exit(1);
       return;
     }
-    PipelineProcess p = new PipelineProcess(pipeline, maps);
     ObjectNode ready = ChildProtocol.message("ready");
     ready.put("mode", mode);
+    ready.put("role", role);
     ready.put("startSeconds", (System.nanoTime() - t0) / 1e9);
     ready.put("pid", ProcessHandle.current().pid());
-    ready.put("jobId", pipeline.job().getJobID().toString());
-    ChildProtocol.emit(ready);
-    pipeline
-        .job()
-        .getJobExecutionResult()
-        .whenComplete(
-            (result, error) -> {
-              if (error != null && !p.stopping) {
-                Throwable root = error;
-                while (root.getCause() != null && root.getCause() != root) {
-                  root = root.getCause();
+    JobClient client = p.jobClient();
+    if (client != null) {
+      ready.put("jobId", client.getJobID().toString());
+      client
+          .getJobExecutionResult()
+          .whenComplete(
+              (result, error) -> {
+                if (error != null && !p.stopping) {
+                  Throwable root = error;
+                  while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                  }
+                  error.printStackTrace(System.out);
+                  ChildProtocol.emit(
+                      ChildProtocol.message("job-failed")
+                          .put("error", String.valueOf(root))
+                          .put("summary", String.valueOf(error)));
                 }
-                error.printStackTrace(System.out);
-                ChildProtocol.emit(
-                    ChildProtocol.message("job-failed")
-                        .put("error", String.valueOf(root))
-                        .put("summary", String.valueOf(error)));
-              }
-            });
+              });
+    }
+    ChildProtocol.emit(ready);
     p.run();
     System.exit(0);
+  }
+
+  /** The Flink job's client, or null in the bridge-only role. */
+  private JobClient jobClient() {
+    return pipeline != null ? pipeline.job() : localJob != null ? localJob.client() : null;
+  }
+
+  /**
+   * The bridge's configuration as the combined pipeline builds it ({@code Pipeline.bridgeConfig},
+   * which is not public): the same client id, blocks, topics and window, so both shapes run the
+   * same bridge.
+   */
+  private static BridgeConfig bridgeConfig(PipelineSettings settings, BlockMaps maps) {
+    return BridgeConfig.builder()
+        .mqttServerUri(settings.mqttServerUri())
+        .mqttClientId("streetsense-bridge")
+        .blocks(maps.ids())
+        .kafkaBootstrapServers(settings.kafkaBootstrapServers())
+        .topics(settings.topics())
+        .window(settings.bridgeWindow())
+        .build();
+  }
+
+  /** The job's settings as the combined pipeline derives them ({@code jobSettings()}). */
+  private static StreetSenseJob.Settings jobSettings(PipelineSettings settings) {
+    return new StreetSenseJob.Settings(
+        settings.kafkaBootstrapServers(),
+        settings.kafkaClientProperties(),
+        settings.topics(),
+        null,
+        null,
+        settings.influx(),
+        settings.detectors(),
+        settings.checkpointInterval());
   }
 
   private void run() throws Exception {
@@ -163,6 +268,10 @@ public final class PipelineProcess {
       switch (line.trim()) {
         case "pause-bridge" -> {
           MqttKafkaBridge b = bridge;
+          if (b == null) {
+            System.out.println("no bridge in this process (role " + role + ")");
+            continue;
+          }
           b.close();
           BridgeMetrics.Snapshot s = b.metrics().snapshot();
           synchronized (this) {
@@ -173,8 +282,11 @@ public final class PipelineProcess {
           ChildProtocol.emit(ChildProtocol.message("bridge-paused"));
         }
         case "resume-bridge" -> {
-          MqttKafkaBridge b =
-              MqttKafkaBridge.start(pipeline.bridge().config(), DeviceDirectory.of(maps));
+          if (bridgeConfig == null) {
+            System.out.println("no bridge in this process (role " + role + ")");
+            continue;
+          }
+          MqttKafkaBridge b = MqttKafkaBridge.start(bridgeConfig, DeviceDirectory.of(maps));
           bridge = b;
           ChildProtocol.emit(ChildProtocol.message("bridge-resumed"));
         }
@@ -194,10 +306,25 @@ public final class PipelineProcess {
 
   private void stop() {
     stopping = true;
-    if (bridge != pipeline.bridge()) {
+    if (pipeline != null) {
+      if (bridge != pipeline.bridge()) {
+        bridge.close();
+      }
+      pipeline.close();
+    }
+    if (bridge != null && pipeline == null) {
       bridge.close();
     }
-    pipeline.close();
+    if (bridgeReporter != null) {
+      try {
+        bridgeReporter.close();
+      } catch (Exception e) {
+        System.out.println("bridge metrics reporter: " + e);
+      }
+    }
+    if (localJob != null) {
+      localJob.close();
+    }
     ChildProtocol.emit(ChildProtocol.message("stopped"));
   }
 
@@ -218,7 +345,23 @@ public final class PipelineProcess {
   private ObjectNode status(boolean withThreads) {
     ObjectNode s = ChildProtocol.message("status");
     s.put("wallMs", System.currentTimeMillis());
+    s.put("role", role);
     MqttKafkaBridge b = bridge;
+    if (b != null) {
+      bridgeStatus(s, b);
+    }
+    if (jobClient() != null) {
+      flinkStatus(s);
+    }
+    s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    if (withThreads) {
+      ObjectNode th = s.putObject("threadCpuNanos");
+      threadCpu().forEach(th::put);
+    }
+    return s;
+  }
+
+  private void bridgeStatus(ObjectNode s, MqttKafkaBridge b) {
     BridgeMetrics.Snapshot snap = b.metrics().snapshot();
     boolean paused = b.state() == MqttKafkaBridge.State.CLOSED;
     synchronized (this) {
@@ -230,6 +373,9 @@ public final class PipelineProcess {
       br.put("inFlight", paused ? 0 : snap.inFlight());
       br.put("kafkaP99Ms", snap.kafkaP99Ms());
     }
+  }
+
+  private void flinkStatus(ObjectNode s) {
     Map<String, Double> offsets = new TreeMap<>();
     Map<String, Double> committed = new TreeMap<>();
     Map<String, double[]> tasks = new TreeMap<>();
@@ -307,17 +453,11 @@ public final class PipelineProcess {
     writers.forEach(wr::put);
     ObjectNode j = f.putObject("job");
     job.forEach(j::put);
-    s.put("heapUsed", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     try {
-      s.put("jobStatus", pipeline.job().getJobStatus().get(2, TimeUnit.SECONDS).name());
+      s.put("jobStatus", jobClient().getJobStatus().get(2, TimeUnit.SECONDS).name());
     } catch (Exception e) {
       s.put("jobStatus", "UNKNOWN");
     }
-    if (withThreads) {
-      ObjectNode th = s.putObject("threadCpuNanos");
-      threadCpu().forEach(th::put);
-    }
-    return s;
   }
 
   /** CPU time of this JVM's live threads, by name with digits folded ({@code #}). */
