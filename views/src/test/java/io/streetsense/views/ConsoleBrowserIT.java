@@ -32,12 +32,10 @@ import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.NativePackages;
+import io.streetsense.testing.HeadlessChromium;
 import io.streetsense.testing.RepositoryBlockMaps;
-import java.io.File;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -68,15 +66,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -103,6 +94,7 @@ class ConsoleBrowserIT {
   @TempDir Path profile;
   Topics topics;
   ViewsServer server;
+  HeadlessChromium chrome;
   WebDriver browser;
   final List<AutoCloseable> closeAfter = new ArrayList<>();
 
@@ -158,8 +150,8 @@ class ConsoleBrowserIT {
 
   @AfterEach
   void closeAll() throws Exception {
-    if (browser != null) {
-      browser.quit();
+    if (chrome != null) {
+      chrome.close();
     }
     for (int i = closeAfter.size() - 1; i >= 0; i--) {
       closeAfter.get(i).close();
@@ -169,38 +161,9 @@ class ConsoleBrowserIT {
   // ---- fixtures --------------------------------------------------------------------------------
 
   WebDriver browser(int width, int height) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile.toAbsolutePath(),
-        "--window-size=" + width + "," + height);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(chromedriver.toString()))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-    viewport(width, height);
+    chrome = HeadlessChromium.start(chromium, chromedriver, profile, width, height);
+    browser = chrome.driver();
     return browser;
-  }
-
-  /** Sizes the window so that the page itself (the viewport) is {@code width}×{@code height}. */
-  void viewport(int width, int height) {
-    browser.get("about:blank");
-    browser.manage().window().setSize(new Dimension(width, height));
-    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
-    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
-    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
   }
 
   String base() {
@@ -228,22 +191,15 @@ class ConsoleBrowserIT {
   }
 
   void viewportKeepingPage(int width, int height) {
-    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
-    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
-    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
+    chrome.resizeViewport(width, height);
   }
 
   Object js(String script, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(script, args);
+    return chrome.js(script, args);
   }
 
   Path screenshot(String name) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Path out = SCREENSHOTS.resolve(name);
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
-    System.out.println("console screenshot: " + out.toAbsolutePath());
-    return out;
+    return chrome.screenshot(SCREENSHOTS, name);
   }
 
   /** A dispatched order detected {@code agoSeconds} ago, with fresh deadlines from now. */
