@@ -66,6 +66,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -438,13 +439,18 @@ class ConsoleBrowserIT {
     assertEquals("overdue", zoneState("JS-Z-F01"));
     assertEquals(
         Boolean.TRUE, js("return window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F01')"));
-    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup"));
-    assertTrue(
-        popup.getText().contains("shop: Lane 550 noodle house (restaurant)"), popup.getText());
-    assertTrue(popup.getText().contains("outdoor permits: none"), popup.getText());
-    assertTrue(popup.getText().contains("JS-C-01 online"), popup.getText());
-    assertTrue(
-        popup.getText().contains("ILLEGAL_STALL · DISPATCHED standing 20:"), popup.getText());
+    // The popup is redrawn live (its dwell counts): read one whole rendering of it.
+    String popupText =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .ignoring(StaleElementReferenceException.class)
+            .until(
+                d -> {
+                  String t = d.findElement(By.cssSelector(".leaflet-popup .zone-popup")).getText();
+                  return t.contains("ILLEGAL_STALL · DISPATCHED standing 20:") ? t : null;
+                });
+    assertTrue(popupText.contains("shop: Lane 550 noodle house (restaurant)"), popupText);
+    assertTrue(popupText.contains("outdoor permits: none"), popupText);
+    assertTrue(popupText.contains("JS-C-01 online"), popupText);
     js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F02')");
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(
@@ -452,8 +458,9 @@ class ConsoleBrowserIT {
                 d.findElement(By.cssSelector(".leaflet-popup .zone-popup"))
                     .getText()
                     .contains("11:00–22:00"));
-    popup = browser.findElement(By.cssSelector(".leaflet-popup .zone-popup"));
-    assertTrue(popup.getText().contains("Old Market tavern"), popup.getText());
+    WebElement popup = browser.findElement(By.cssSelector(".leaflet-popup .zone-popup"));
+    String f02 = popup.getText();
+    assertTrue(f02.contains("Old Market tavern"), f02);
     popup.findElement(By.tagName("a")).click();
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(d -> d.findElement(By.cssSelector("#detail h2")).getText().equals("WO-EARLY"));
@@ -720,9 +727,19 @@ class ConsoleBrowserIT {
         .until(d -> "standing".equals(zoneState("JS-Z-F03")));
     assertEquals("clear", zoneState("JS-Z-F04"), "only that zone");
     js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F03')");
-    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"));
-    assertTrue(
-        popup.getText().matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)"), popup.getText());
+    // The popup is redrawn live (the time counts): wait for one whole rendering that says it.
+    String standing =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .ignoring(StaleElementReferenceException.class)
+            .until(
+                d -> {
+                  String t =
+                      d.findElement(
+                              By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"))
+                          .getText();
+                  return t.matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)") ? t : null;
+                });
+    System.out.println("console: zone popup says '" + standing + "'");
 
     // Cleared: the zone is clear again.
     violation(ViolationEventKind.CLEARED, "JS-Z-F03", detected);
