@@ -32,12 +32,10 @@ import io.streetsense.schemas.WorkOrderStatus;
 import io.streetsense.schemas.WorkOrderTransition;
 import io.streetsense.services.KafkaBroker;
 import io.streetsense.services.NativePackages;
+import io.streetsense.testing.HeadlessChromium;
 import io.streetsense.testing.RepositoryBlockMaps;
-import java.io.File;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -68,15 +66,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -103,6 +95,7 @@ class ConsoleBrowserIT {
   @TempDir Path profile;
   Topics topics;
   ViewsServer server;
+  HeadlessChromium chrome;
   WebDriver browser;
   final List<AutoCloseable> closeAfter = new ArrayList<>();
 
@@ -158,8 +151,8 @@ class ConsoleBrowserIT {
 
   @AfterEach
   void closeAll() throws Exception {
-    if (browser != null) {
-      browser.quit();
+    if (chrome != null) {
+      chrome.close();
     }
     for (int i = closeAfter.size() - 1; i >= 0; i--) {
       closeAfter.get(i).close();
@@ -169,38 +162,9 @@ class ConsoleBrowserIT {
   // ---- fixtures --------------------------------------------------------------------------------
 
   WebDriver browser(int width, int height) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile.toAbsolutePath(),
-        "--window-size=" + width + "," + height);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(chromedriver.toString()))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-    viewport(width, height);
+    chrome = HeadlessChromium.start(chromium, chromedriver, profile, width, height);
+    browser = chrome.driver();
     return browser;
-  }
-
-  /** Sizes the window so that the page itself (the viewport) is {@code width}×{@code height}. */
-  void viewport(int width, int height) {
-    browser.get("about:blank");
-    browser.manage().window().setSize(new Dimension(width, height));
-    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
-    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
-    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
   }
 
   String base() {
@@ -228,22 +192,15 @@ class ConsoleBrowserIT {
   }
 
   void viewportKeepingPage(int width, int height) {
-    long dw = ((Number) js("return window.outerWidth - window.innerWidth")).longValue();
-    long dh = ((Number) js("return window.outerHeight - window.innerHeight")).longValue();
-    browser.manage().window().setSize(new Dimension(width + (int) dw, height + (int) dh));
+    chrome.resizeViewport(width, height);
   }
 
   Object js(String script, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(script, args);
+    return chrome.js(script, args);
   }
 
   Path screenshot(String name) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Path out = SCREENSHOTS.resolve(name);
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
-    System.out.println("console screenshot: " + out.toAbsolutePath());
-    return out;
+    return chrome.screenshot(SCREENSHOTS, name);
   }
 
   /** A dispatched order detected {@code agoSeconds} ago, with fresh deadlines from now. */
@@ -482,13 +439,18 @@ class ConsoleBrowserIT {
     assertEquals("overdue", zoneState("JS-Z-F01"));
     assertEquals(
         Boolean.TRUE, js("return window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F01')"));
-    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup"));
-    assertTrue(
-        popup.getText().contains("shop: Lane 550 noodle house (restaurant)"), popup.getText());
-    assertTrue(popup.getText().contains("outdoor permits: none"), popup.getText());
-    assertTrue(popup.getText().contains("JS-C-01 online"), popup.getText());
-    assertTrue(
-        popup.getText().contains("ILLEGAL_STALL · DISPATCHED standing 20:"), popup.getText());
+    // The popup is redrawn live (its dwell counts): read one whole rendering of it.
+    String popupText =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .ignoring(StaleElementReferenceException.class)
+            .until(
+                d -> {
+                  String t = d.findElement(By.cssSelector(".leaflet-popup .zone-popup")).getText();
+                  return t.contains("ILLEGAL_STALL · DISPATCHED standing 20:") ? t : null;
+                });
+    assertTrue(popupText.contains("shop: Lane 550 noodle house (restaurant)"), popupText);
+    assertTrue(popupText.contains("outdoor permits: none"), popupText);
+    assertTrue(popupText.contains("JS-C-01 online"), popupText);
     js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F02')");
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(
@@ -496,8 +458,9 @@ class ConsoleBrowserIT {
                 d.findElement(By.cssSelector(".leaflet-popup .zone-popup"))
                     .getText()
                     .contains("11:00–22:00"));
-    popup = browser.findElement(By.cssSelector(".leaflet-popup .zone-popup"));
-    assertTrue(popup.getText().contains("Old Market tavern"), popup.getText());
+    WebElement popup = browser.findElement(By.cssSelector(".leaflet-popup .zone-popup"));
+    String f02 = popup.getText();
+    assertTrue(f02.contains("Old Market tavern"), f02);
     popup.findElement(By.tagName("a")).click();
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(d -> d.findElement(By.cssSelector("#detail h2")).getText().equals("WO-EARLY"));
@@ -764,9 +727,19 @@ class ConsoleBrowserIT {
         .until(d -> "standing".equals(zoneState("JS-Z-F03")));
     assertEquals("clear", zoneState("JS-Z-F04"), "only that zone");
     js("window.streetsenseConsole.openZone('jiashan-lane/JS-Z-F03')");
-    WebElement popup = waitFor(By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"));
-    assertTrue(
-        popup.getText().matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)"), popup.getText());
+    // The popup is redrawn live (the time counts): wait for one whole rendering that says it.
+    String standing =
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+            .ignoring(StaleElementReferenceException.class)
+            .until(
+                d -> {
+                  String t =
+                      d.findElement(
+                              By.cssSelector(".leaflet-popup .zone-popup [data-field=violation]"))
+                          .getText();
+                  return t.matches("violation standing 2:3\\d \\(ILLEGAL_STALL\\)") ? t : null;
+                });
+    System.out.println("console: zone popup says '" + standing + "'");
 
     // Cleared: the zone is clear again.
     violation(ViolationEventKind.CLEARED, "JS-Z-F03", detected);
