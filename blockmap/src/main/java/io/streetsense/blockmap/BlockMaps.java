@@ -1,8 +1,18 @@
 package io.streetsense.blockmap;
 
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
+import java.lang.ref.WeakReference;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +29,52 @@ import java.util.Set;
 public final class BlockMaps implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The copy of each content this JVM has deserialized, by digest. Every operator of the job
+   * carries the block maps in its serialized function, so each operator subtask would otherwise
+   * keep a copy of its own: ~19 MB each for a 100-block city, ~18 of them in the job — 3.6 GB of a
+   * 1 000-block city's heap, measured. Weak: a job that ends lets its maps go.
+   */
+  private static final Map<String, WeakReference<BlockMaps>> DESERIALIZED = new HashMap<>();
+
   private final Map<String, BlockMap> byId;
+
+  /** SHA-256 of the maps' serialized content: which deserialized copies are the same maps. */
+  private final String digest;
 
   private BlockMaps(Map<String, BlockMap> byId) {
     this.byId = byId;
+    this.digest = digestOf(byId);
+  }
+
+  private static String digestOf(Map<String, BlockMap> byId) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      try (ObjectOutputStream out =
+          new ObjectOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), sha))) {
+        out.writeObject(new ArrayList<>(byId.values()));
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest the block maps", e);
+    }
+  }
+
+  /** On deserialization: the copy already in this JVM when there is one (see DESERIALIZED). */
+  private Object readResolve() {
+    if (digest == null) {
+      return this;
+    }
+    synchronized (DESERIALIZED) {
+      DESERIALIZED.values().removeIf(ref -> ref.get() == null);
+      WeakReference<BlockMaps> ref = DESERIALIZED.get(digest);
+      BlockMaps earlier = ref == null ? null : ref.get();
+      if (earlier != null) {
+        return earlier;
+      }
+      DESERIALIZED.put(digest, new WeakReference<>(this));
+      return this;
+    }
   }
 
   /**
