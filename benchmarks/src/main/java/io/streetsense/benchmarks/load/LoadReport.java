@@ -876,6 +876,44 @@ final class LoadReport {
           new SvgChart.Series(jvm, SvgChart.PALETTE[c++ % SvgChart.PALETTE.length], x, y, false));
     }
     h.append(SvgChart.render("Heap in use per JVM (hsperfdata)", "MB", false, heap, bands));
+    List<SvgChart.Series> gc = new ArrayList<>();
+    c = 0;
+    for (String jvm : jvms) {
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        int j = Math.max(0, i - 5);
+        Double a = s.get(j).gcMillis().get(jvm);
+        Double b = s.get(i).gcMillis().get(jvm);
+        double dtMs = s.get(i).wallMs() - s.get(j).wallMs();
+        y[i] = a == null || b == null || dtMs <= 0 ? Double.NaN : 100.0 * (b - a) / dtMs;
+      }
+      gc.add(
+          new SvgChart.Series(jvm, SvgChart.PALETTE[c++ % SvgChart.PALETTE.length], x, y, false));
+    }
+    h.append(
+        SvgChart.render("Time in GC per JVM (5-s average)", "% of wall time", false, gc, bands));
+    if (!isPassthrough(p) || s.stream().anyMatch(x2 -> x2.lastCheckpointFullBytes() > 0)) {
+      double[] size = new double[n];
+      double[] took = new double[n];
+      for (int i = 0; i < n; i++) {
+        size[i] = s.get(i).lastCheckpointFullBytes() / 1048576.0;
+        took[i] = s.get(i).lastCheckpointMs();
+      }
+      h.append(
+          SvgChart.render(
+              "Job state: the last completed checkpoint's full size",
+              "MB",
+              false,
+              List.of(new SvgChart.Series("checkpoint size", SvgChart.PALETTE[0], x, size, false)),
+              bands));
+      h.append(
+          SvgChart.render(
+              "Job state: the last completed checkpoint's duration",
+              "ms",
+              false,
+              List.of(new SvgChart.Series("duration", SvgChart.PALETTE[1], x, took, false)),
+              bands));
+    }
   }
 
   private static void addLatency(

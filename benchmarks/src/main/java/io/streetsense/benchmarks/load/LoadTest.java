@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Load-tests the pipeline: open-loop load at fixed rates (latency from the intended send"
-          + " time, HdrHistogram), the highest sustainable rate (consumer lag grows by at most 1 %"
+          + " time, HdrHistogram), the highest sustainable rate (consumer lag grows by at most 1 %%"
           + " of the load), draining a backlog, CPU and memory per process, detection accuracy;"
           + " against a bare passthrough job as the baseline.",
       "Writes benchmarks/results/load-<date>-<scenario>.json and .html."
@@ -105,6 +105,15 @@ public final class LoadTest implements Callable<Integer> {
 
   @Option(names = "--duration", description = "Seconds per step. Default: 60 (smoke: 40).")
   Integer durationSeconds;
+
+  @Option(
+      names = "--durations",
+      split = ",",
+      description =
+          "Seconds of each fixed rate's step, in the order of --rates (mode fixed), instead of"
+              + " --duration for all: e.g. --rates 8000,8000 --durations 600,1800 plays an hour of"
+              + " the city's event time, then measures a 30-minute step at the same rate.")
+  List<Integer> durationsSeconds;
 
   @Option(
       names = "--warmup",
@@ -379,6 +388,13 @@ public final class LoadTest implements Callable<Integer> {
     return resolvedMode == Mode.SEARCH || resolvedMode == Mode.FULL;
   }
 
+  /** The length of the i-th fixed step: its --durations entry, else --duration. */
+  Duration durationOfFixedStep(int i) {
+    return durationsSeconds != null && i < durationsSeconds.size()
+        ? Duration.ofSeconds(durationsSeconds.get(i))
+        : duration;
+  }
+
   List<Double> fixedRates() {
     return resolvedMode == Mode.FIXED || resolvedMode == Mode.SMOKE || resolvedMode == Mode.SCALE
         ? rates
@@ -533,6 +549,7 @@ public final class LoadTest implements Callable<Integer> {
       m.put("scaleBlocks", scaleBlocks);
     }
     m.put("stepSeconds", duration.toSeconds());
+    m.put("fixedStepSeconds", durationsSeconds == null ? List.of() : durationsSeconds);
     m.put("stepWarmupSeconds", warmup.toSeconds());
     m.put("initialWarmupSeconds", initialWarmup.toSeconds());
     m.put("fixedRates", fixedRates());

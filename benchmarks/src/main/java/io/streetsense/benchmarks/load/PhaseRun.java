@@ -198,13 +198,15 @@ final class PhaseRun {
       if (t.warmupRate() > 0) {
         runStep("warm-up", "warm-up", t.warmupRate(), t.initialWarmup, Duration.ZERO);
       }
-      for (double rate : t.fixedRates()) {
+      List<Double> fixedRates = t.fixedRates();
+      for (int i = 0; i < fixedRates.size(); i++) {
+        double rate = fixedRates.get(i);
         Results.Step s =
             runStep(
                 String.format(Locale.ROOT, "fixed %.0f", rate),
                 "fixed",
                 rate,
-                t.duration,
+                t.durationOfFixedStep(i),
                 t.warmup);
         if (!s.sustainable()) {
           recover(rate);
@@ -872,6 +874,7 @@ final class PhaseRun {
     double watermark = Double.NaN;
     double checkpoints = 0;
     double lastCheckpoint = 0;
+    double lastCheckpointFullBytes = Double.NaN;
     Map<String, Double> busy = new TreeMap<>();
     Map<String, Double> backPressured = new TreeMap<>();
     if (jobStatus != null) {
@@ -899,6 +902,13 @@ final class PhaseRun {
       }
       checkpoints = f.path("job").path("numberOfCompletedCheckpoints").asDouble();
       lastCheckpoint = f.path("job").path("lastCheckpointDuration").asDouble();
+      // The whole state (an incremental RocksDB checkpoint writes only the change).
+      JsonNode full = f.path("job").path("lastCheckpointFullSize");
+      JsonNode written = f.path("job").path("lastCheckpointSize");
+      lastCheckpointFullBytes =
+          full.isNumber() && full.asDouble() > 0
+              ? full.asDouble()
+              : written.isNumber() ? written.asDouble() : Double.NaN;
     }
     long committed = 0;
     Map<TopicPartition, OffsetAndMetadata> group =
@@ -965,7 +975,8 @@ final class PhaseRun {
         busy,
         backPressured,
         checkpoints,
-        lastCheckpoint);
+        lastCheckpoint,
+        lastCheckpointFullBytes);
   }
 
   /** The processes whose CPU and memory are measured. */

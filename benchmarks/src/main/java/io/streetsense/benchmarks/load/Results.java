@@ -70,7 +70,8 @@ final class Results {
       @JsonIgnore Map<String, Double> taskBusyMs,
       @JsonIgnore Map<String, Double> taskBackPressuredMs,
       double checkpoints,
-      double lastCheckpointMs) {}
+      double lastCheckpointMs,
+      double lastCheckpointFullBytes) {}
 
   /**
    * One step at a fixed rate.
