@@ -28,10 +28,13 @@ final class LoadReport {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-  static final double TARGET_SUSTAINED = 15_000;
-  static final double TARGET_DRAIN = 20_000;
-  static final double TARGET_P99_MS = 200;
-  static final double TARGET_SHARE = 0.70;
+  // The targets of the issue "City scale on two cores" (the product goal is 15 000 msgs/s).
+  static final double TARGET_SUSTAINED = 12_000;
+  static final double TARGET_DRAIN = 15_000;
+  static final double TARGET_P99_MS = 500;
+  static final double TARGET_SHARE = 0.85;
+  static final double TARGET_HEAP_MB = 512;
+  static final double TARGET_GC_PERCENT = 3;
 
   private final LoadTest t;
   private final Instant started;
@@ -92,7 +95,7 @@ final class LoadReport {
     out.add(
         target(
             "sustained rate end to end, all detectors and work orders (msgs/s)",
-            ">= 15 000",
+            ">= 12 000 (product goal 15 000)",
             best,
             best == null ? null : best >= TARGET_SUSTAINED,
             best == null ? "needs --mode search or full" : boundNote(pipeline)));
@@ -101,7 +104,7 @@ final class LoadReport {
     out.add(
         target(
             "draining a backlog, end to end (msgs/s)",
-            ">= 20 000",
+            ">= 15 000",
             drain,
             drain == null ? null : drain >= TARGET_DRAIN,
             drain == null ? "needs --backlog > 0" : "bridge + job, from resume to all fetched"));
@@ -117,7 +120,7 @@ final class LoadReport {
     out.add(
         target(
             "p99 processing latency at 80 % of the sustained rate (ms)",
-            "<= 200",
+            "<= 500",
             p99 == null ? null : p99.p99(),
             p99 == null ? null : p99.p99() <= TARGET_P99_MS,
             p99 == null
@@ -133,12 +136,31 @@ final class LoadReport {
     out.add(
         target(
             "pipeline's sustained rate as a share of the passthrough's",
-            ">= 70 %",
+            ">= 85 %",
             share == null ? null : Math.round(share * 1000) / 10.0,
             share == null ? null : share >= TARGET_SHARE,
             share == null
                 ? "needs both phases searched"
                 : String.format(Locale.ROOT, "%.0f of %.0f msgs/s", best, ptBest)));
+    // The job's JVM: the combined process, or the job's own in the split shape.
+    String jvm =
+        at80 == null ? null : at80.heapMaxMb().containsKey("bridge+flink") ? "bridge+flink" : "job";
+    Double heap = at80 == null ? null : at80.heapMaxMb().get(jvm);
+    Double gc = at80 == null ? null : at80.gcPercent().get(jvm);
+    out.add(
+        target(
+            "job JVM at 80 %: heap in use, max (MB)",
+            "<= 512",
+            heap,
+            heap == null ? null : heap <= TARGET_HEAP_MB,
+            heap == null ? "needs the search's 80 % step" : jvm + " JVM, --sut-heap " + t.sutHeap));
+    out.add(
+        target(
+            "job JVM at 80 %: time in GC (%)",
+            "<= 3",
+            gc,
+            gc == null ? null : gc <= TARGET_GC_PERCENT,
+            gc == null ? "needs the search's 80 % step" : jvm + " JVM"));
     return out;
   }
 
