@@ -228,7 +228,11 @@ final class ConsoleApi {
         if (next.clock() != null) {
           // First, so that what follows is drawn against the street's time.
           clockSeen = next.clock().version();
-          send(out, null, "clock", clockJson(next.clock().reading(), offlineLimit));
+          // Read now, not as published: the page takes "now" from it (one published a minute
+          // ago would set a page connecting now a minute back).
+          StreetClock.Reading reading =
+              clock instanceof StreetClock street ? street.reading() : next.clock().reading();
+          send(out, null, "clock", clockJson(reading, offlineLimit));
         }
         if (next.devices() != null) {
           // Current state, not a change: sent without an id, so Last-Event-ID stays the orders'.
@@ -359,8 +363,8 @@ final class ConsoleApi {
 
   /**
    * The street clock for the page: the street's and the wall clock's time, how far behind, the
-   * newest device time heard and since when nothing newer came (null before any), and the offline
-   * limit the page warns by.
+   * newest device time heard and for how long nothing newer came (null before any), whether that is
+   * the offline limit or longer (the street silent as a whole), and the limit the page warns by.
    */
   static ObjectNode clockJson(StreetClock.Reading r, Duration offlineLimit) {
     ObjectNode out =
@@ -370,6 +374,8 @@ final class ConsoleApi {
             .put("behind_ms", r.behind().toMillis());
     out.put("newest", r.newest() == null ? null : r.newest().toString());
     out.put("silent_ms", r.silentFor() == null ? null : r.silentFor().toMillis());
+    // Sent again when this flips (DeviceHealth), so the page can count on it between events.
+    out.put("silent", DeviceHealth.silent(r, offlineLimit));
     out.put("offline_after_ms", offlineLimit.toMillis());
     return out;
   }

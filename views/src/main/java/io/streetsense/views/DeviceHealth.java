@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every second it re-evaluates, and calls {@code onChange} with a fresh {@link Snapshot} when a
  * device went offline or came back, or a battery crossed the low mark; and {@code onClock} with the
  * street clock's reading when the street's time moved against the wall clock (by half a second or
- * more since the last call: every second during a replay, rarely when the street is live).
+ * more since the last call: every second during a replay, rarely when the street is live), when the
+ * first device is heard, and when the street as a whole falls silent for the camera offline limit
+ * or is heard again.
  */
 public final class DeviceHealth implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHealth.class);
@@ -88,6 +90,7 @@ public final class DeviceHealth implements AutoCloseable {
   private volatile Snapshot snapshot;
   private String lastShape = "";
   private Long publishedOffset; // street minus wall at the last onClock, ms; null: none yet
+  private String publishedHearing = ""; // none / heard / silent at the last onClock
 
   /** Without Kafka: for {@link #seen} and {@link #publishIfChanged} in tests. */
   DeviceHealth(
@@ -227,8 +230,15 @@ public final class DeviceHealth implements AutoCloseable {
   synchronized void publishIfChanged() {
     StreetClock.Reading reading = street.reading();
     long offset = reading.street().toEpochMilli() - reading.wall().toEpochMilli();
-    if (publishedOffset == null || Math.abs(offset - publishedOffset) >= CLOCK_PUBLISH_MILLIS) {
+    String hearing =
+        reading.newest() == null
+            ? "none"
+            : silent(reading, settings.cameraOfflineAfter()) ? "silent" : "heard";
+    if (publishedOffset == null
+        || Math.abs(offset - publishedOffset) >= CLOCK_PUBLISH_MILLIS
+        || !hearing.equals(publishedHearing)) {
       publishedOffset = offset;
+      publishedHearing = hearing;
       onClock.accept(reading);
     }
     Snapshot next = evaluate(snapshot.version() + 1);
@@ -241,6 +251,13 @@ public final class DeviceHealth implements AutoCloseable {
       snapshot = next;
       onChange.accept(next);
     }
+  }
+
+  /**
+   * No device has sent anything newer for {@code limit} (of wall time: the street's runs with it).
+   */
+  static boolean silent(StreetClock.Reading reading, Duration limit) {
+    return reading.silentFor() != null && reading.silentFor().compareTo(limit) >= 0;
   }
 
   private synchronized Snapshot evaluate(long version) {

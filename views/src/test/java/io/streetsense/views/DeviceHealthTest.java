@@ -94,8 +94,17 @@ class DeviceHealthTest {
 
   @Test
   void aWholeNetworkOutage_turnsEveryDeviceOffline_neverAllClear() {
+    health.publishIfChanged();
+    assertEquals(1, clocks.size(), "the clock as the service starts");
+    assertEquals(null, clocks.get(0).newest(), "no device heard yet");
     allSend(WALL.minusMillis(500)); // live
     health.publishIfChanged();
+    assertEquals(2, clocks.size(), "the first device heard is sent, though the offset is 0");
+    assertEquals(Duration.ZERO, clocks.get(1).behind());
+    wall.advance(Duration.ofSeconds(1));
+    allSend(WALL.plusMillis(500));
+    health.publishIfChanged();
+    assertEquals(2, clocks.size(), "a live street: nothing new to send");
     assertTrue(health.snapshot().devices().stream().anyMatch(DeviceHealth.Device::online));
     wall.advance(LIMIT.plusSeconds(1)); // nothing from anyone since
     health.publishIfChanged();
@@ -105,8 +114,14 @@ class DeviceHealthTest {
             .filter(DeviceHealth.Device::online)
             .count();
     assertEquals(0, online, "every camera offline: the street's time runs on without them");
-    StreetClock.Reading r = street.reading();
+    assertEquals(3, clocks.size(), "the street falling silent is sent");
+    StreetClock.Reading r = clocks.get(2);
     assertNotNull(r.silentFor());
-    assertTrue(r.silentFor().compareTo(LIMIT) > 0);
+    assertTrue(DeviceHealth.silent(r, LIMIT), r.toString());
+    // Heard again: sent again.
+    allSend(wall.instant().minusMillis(300));
+    health.publishIfChanged();
+    assertEquals(4, clocks.size());
+    assertFalse(DeviceHealth.silent(clocks.get(3), LIMIT));
   }
 }

@@ -32,7 +32,7 @@ const state = {
   violations: null, // block/zone -> [{type, since, violation_id}] standing, null until the feed sends
   pauseMs: 0,
   // The street's clock: street time = Date.now() + offset. Until the feed says, the wall clock.
-  clock: { known: false, offset: 0, behindMs: 0, newest: null, silentMs: null, receivedAt: 0, limitMs: 60_000 },
+  clock: { known: false, offset: 0, behindMs: 0, newest: null, silent: false, silentMs: null, receivedAt: 0, limitMs: 60_000 },
   stats: { snapshots: 0, events: 0, connects: 0, lastApplyMs: 0, firstRenderMs: 0 },
 };
 
@@ -232,6 +232,7 @@ function handleEvent(block) {
       offset: Date.parse(payload.street) - at,
       behindMs: payload.behind_ms,
       newest: payload.newest,
+      silent: payload.silent,
       silentMs: payload.silent_ms,
       receivedAt: at,
       limitMs: payload.offline_after_ms,
@@ -438,9 +439,10 @@ function streetWarning(now) {
   const lines = [];
   if (c.newest === null) {
     if (state.devices && state.devices.devices.length) lines.push('no camera or sensor heard yet — zones unknown');
-  } else {
+  } else if (c.silent) {
+    // The service says so when it starts and when it ends; in between the silence grows here.
     const silent = c.silentMs + (Date.now() - c.receivedAt);
-    if (silent >= c.limitMs) lines.push(`no device heard for ${words(silent)} — every camera and sensor silent`);
+    lines.push(`no device heard for ${words(silent)} — every camera and sensor silent`);
   }
   if (c.behindMs > c.limitMs) {
     lines.push(`street time ${new Date(now).toLocaleTimeString()}, ${words(c.behindMs)} behind the wall clock — replaying or feeds delayed`);
