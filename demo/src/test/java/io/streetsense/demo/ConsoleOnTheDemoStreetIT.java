@@ -37,8 +37,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -69,25 +67,21 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * starts (Mosquitto, Kafka, InfluxDB). The operator's reroute goes back through the actions topic
  * to the job, which applies it.
  *
- * <p>One difference from the demo, and why. The console judges SLA deadlines and device health
- * against the wall clock, and the job applies a command at its request time once the street's event
- * time has reached it. The demo's street plays at 20× ending now, so its event time trails the wall
- * clock by minutes for most of the run. Here the street plays fast (30×) until its time has caught
- * up with the wall clock (just before the stall's order is filed), then in real time, 2 s behind:
- * what a live street looks like to the operations centre.
+ * <p>The street plays as the demo plays it: 20× ending now ({@link SimulatedClock#endingNow}), so
+ * its time trails the wall clock by up to 30 minutes. The console runs on the street's clock (the
+ * newest device time the views have heard): cameras that send are online, SLA timers count street
+ * time, a silent camera turns its zones unknown after the offline limit in street time (3 wall
+ * seconds at 20×), and the reroute is stamped with the street's time, so the job applies it at once
+ * instead of when the street catches up with the wall clock.
  */
 class ConsoleOnTheDemoStreetIT {
   static final AvroCodec<WorkOrder> ORDERS = AvroCodec.of(WorkOrder.class);
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
-  /** The street plays this much faster than real time until it reaches the wall clock. */
-  static final double SPEED = 30;
+  /** The demo's defaults: 30 street minutes at 20×, ending now. */
+  static final double SPEED = 20;
 
-  /** Where on the street (from its start) it has caught up: the stall has stood for 3 min here. */
-  static final Duration CAUGHT_UP_AT = Duration.ofMinutes(6);
-
-  /** How far the live street's time stays behind the wall clock. */
-  static final Duration LIVE_BEHIND = Duration.ofSeconds(2);
+  static final Duration CAMERA_OFFLINE = Duration.ofSeconds(60);
 
   static final String OPS_PRINCIPAL = "ops:demo";
 
@@ -155,8 +149,13 @@ class ConsoleOnTheDemoStreetIT {
           String id = order.getId();
           assertEquals(firstTeam, order.getTeamId(), "routed by the block map");
           System.out.printf(
-              "demo street: order %s %s -> %s committed at street time %s%n",
-              id, order.getStatus(), order.getTeamId(), street.clock.instant());
+              "demo street: order %s %s -> %s committed at street time %s (%d s behind the wall"
+                  + " clock)%n",
+              id,
+              order.getStatus(),
+              order.getTeamId(),
+              street.now(),
+              Duration.between(street.now(), Instant.now()).toSeconds());
 
           // On the operator's screen: in the queue and on the map.
           new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(20))
@@ -173,7 +172,33 @@ class ConsoleOnTheDemoStreetIT {
           new WebDriverWait(browser, Duration.ofSeconds(5))
               .until(d -> "open".equals(zoneState(zoneKey)));
 
-          // Its SLA timer counts down to the accept deadline.
+          // The page runs on the street's clock, minutes behind the wall clock, and says so.
+          camerasShownOnline(block);
+          long pageStreet =
+              ((Number) chrome.js("return window.streetsenseConsole.streetNow()")).longValue();
+          long streetAt = street.now().toEpochMilli();
+          long behind = System.currentTimeMillis() - pageStreet;
+          System.out.printf(
+              "console on the demo street: page's street time %s, %d ms from the street's, %d s"
+                  + " behind the wall clock; banner: %s%n",
+              Instant.ofEpochMilli(pageStreet),
+              pageStreet - streetAt,
+              behind / 1000,
+              browser.findElement(By.id("street-banner")).getText());
+          // One second of wall time is 20 s of street time: the page follows within a few.
+          assertTrue(
+              Math.abs(pageStreet - streetAt) <= 60_000,
+              "page's street time " + (pageStreet - streetAt) + " ms from the street's");
+          assertTrue(behind > CAMERA_OFFLINE.toMillis(), "the demo street runs behind");
+          assertTrue(
+              browser
+                  .findElement(By.id("street-banner"))
+                  .getText()
+                  .contains("behind the wall clock"),
+              "the banner says the street runs behind");
+          assertTrue(browser.findElement(By.id("clock")).getText().startsWith("street "));
+
+          // Its SLA timer counts down to the accept deadline, in street time.
           By sla = By.cssSelector("tr[data-order-id='" + id + "'] .c-sla span");
           String before = browser.findElement(sla).getText();
           assertTrue(before.startsWith("accept in "), before);
@@ -183,7 +208,11 @@ class ConsoleOnTheDemoStreetIT {
           assertTrue(after.startsWith("accept in "), after);
           assertNotEquals(before, after);
 
-          // The operator reroutes it in the page; the job applies it.
+          // The operator reroutes it in the page; the job applies it within seconds: the command
+          // carries the street's time (the newest device time), which the job's event time reaches
+          // once its slowest source has: here the berth sensors, which send only now and then
+          // (their partitions count as idle after 30 s). Stamped with the wall clock it would wait
+          // until the street caught up with the wall clock: over a minute at 20x.
           String newTeam = block.teams().get(1).id();
           browser.findElement(row(id)).click();
           chrome.waitFor(By.id("reroute"), Duration.ofSeconds(10));
@@ -191,70 +220,54 @@ class ConsoleOnTheDemoStreetIT {
           browser.findElement(By.id("reroute-note")).sendKeys("a fruit cart: market supervision");
           long rerouteAt = System.currentTimeMillis();
           browser.findElement(By.id("reroute")).click();
-          // The command waits until the street's event time in the job reaches its request time
-          // (the slowest of the job's sources; here most likely the berth sensors, which send only
-          // now and then): about half a minute on this street, printed, not asserted.
-          new WebDriverWait(browser, Duration.ofSeconds(60))
+          new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(20))
               .until(
                   d ->
                       d.findElement(By.cssSelector("tr[data-order-id='" + id + "'] .c-team"))
                           .getText()
                           .equals(newTeam));
+          long rerouteMs = System.currentTimeMillis() - rerouteAt;
           System.out.printf(
               "console on the demo street: reroute clicked → new team in the queue after %d ms%n",
-              System.currentTimeMillis() - rerouteAt);
+              rerouteMs);
+          assertTrue(rerouteMs <= 15_000, "reroute applied after " + rerouteMs + " ms");
           WorkOrder rerouted =
               committed.await(
                   o -> o.getId().equals(id) && newTeam.equals(o.getTeamId()),
                   Duration.ofSeconds(10),
                   street);
           assertEquals("DISPATCHED", rerouted.getStatus().name());
+          System.out.printf(
+              "console on the demo street: the reroute in the order's history: %s%n",
+              rerouted.getHistory().get(rerouted.getHistory().size() - 1));
+          camerasShownOnline(block);
 
-          // The street is live: every camera is heard from, its zones are clear. Then one camera
-          // goes silent (the test comes back to it at the end: it takes the offline limit).
+          // One camera goes silent: its zones turn unknown once the offline limit has passed in
+          // street time (3 wall seconds at 20×).
           for (String zone : onlyItsZones) {
-            new WebDriverWait(browser, Duration.ofSeconds(30))
-                .until(d -> "clear".equals(zoneState(block.id() + "/" + zone)));
+            assertEquals("clear", zoneState(block.id() + "/" + zone), zone + " clear while heard");
           }
           silenced.add(silent.id());
           long silentFrom = System.currentTimeMillis();
-
-          // The teams' API: the new team has it, the first team no longer.
-          HttpResponse<String> mine = get("/teams/v1/workorders/" + id, tokens.get(newTeam));
-          assertEquals(200, mine.statusCode(), mine.body());
-          assertTrue(mine.body().contains("\"" + newTeam + "\""), mine.body());
-          assertTrue(get("/teams/v1/workorders", tokens.get(newTeam)).body().contains(id));
-          assertEquals(404, get("/teams/v1/workorders/" + id, tokens.get(firstTeam)).statusCode());
-          assertFalse(get("/teams/v1/workorders", tokens.get(firstTeam)).body().contains(id));
-
-          // A team's page shows that team's orders only.
-          signOut();
-          signIn(tokens.get(newTeam));
-          chrome.waitFor(row(id), Duration.ofSeconds(15));
-          assertEquals(1, browser.findElements(By.cssSelector("#queue tbody tr")).size());
-          assertTrue(browser.findElements(By.id("reroute")).isEmpty(), "no operations commands");
-          signOut();
-          signIn(tokens.get(firstTeam));
-          new WebDriverWait(browser, Duration.ofSeconds(15))
-              .until(d -> d.findElement(By.id("count")).getText().equals("0 open"));
-          assertFalse(browser.getPageSource().contains(id), "another team's order is not shown");
-
-          // Back on the operations console: the silent camera's zones are unknown; the stall's
-          // zone, watched by another camera, still shows its open order.
-          signOut();
-          signIn(tokens.get(OPS_PRINCIPAL));
+          Instant silentFromStreet = street.now();
           for (String zone : onlyItsZones) {
-            new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(100))
+            new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(50))
                 .until(d -> "unknown".equals(zoneState(block.id() + "/" + zone)));
           }
+          long unknownAfterMs = System.currentTimeMillis() - silentFrom;
+          Duration unknownAfterStreet = Duration.between(silentFromStreet, street.now());
           System.out.printf(
               "console on the demo street: camera %s silent → its zones %s unknown after %d ms"
-                  + " (offline after 60 s without a frame; the street's time trails the wall"
-                  + " clock by %d ms)%n",
+                  + " (%d s of street time; offline after %d s without a frame)%n",
               silent.id(),
               onlyItsZones,
-              System.currentTimeMillis() - silentFrom,
-              Duration.between(street.clock.instant(), Instant.now()).toMillis());
+              unknownAfterMs,
+              unknownAfterStreet.toSeconds(),
+              CAMERA_OFFLINE.toSeconds());
+          // The limit, plus one re-evaluation a wall second and the way to the page.
+          assertTrue(
+              unknownAfterStreet.compareTo(CAMERA_OFFLINE.plusSeconds(60)) <= 0,
+              "unknown after " + unknownAfterStreet + " of street time");
           assertEquals("open", zoneState(zoneKey));
           assertTrue(
               chrome
@@ -267,6 +280,30 @@ class ConsoleOnTheDemoStreetIT {
           browser.findElement(row(id)).click();
           chrome.waitFor(By.cssSelector("#detail h2"), Duration.ofSeconds(5));
           chrome.screenshot(SCREENSHOTS, "console-demo-street-1366x768.png");
+
+          // The teams' API: the new team has it, the first team no longer.
+          HttpResponse<String> mine = get("/teams/v1/workorders/" + id, tokens.get(newTeam));
+          assertEquals(200, mine.statusCode(), mine.body());
+          assertTrue(mine.body().contains("\"" + newTeam + "\""), mine.body());
+          assertTrue(get("/teams/v1/workorders", tokens.get(newTeam)).body().contains(id));
+          assertEquals(404, get("/teams/v1/workorders/" + id, tokens.get(firstTeam)).statusCode());
+          assertFalse(get("/teams/v1/workorders", tokens.get(firstTeam)).body().contains(id));
+
+          // A team's page holds that team's orders only (the order may have left the queue by
+          // now: at 20× the stall clears a few wall seconds after the reroute).
+          signOut();
+          signIn(tokens.get(newTeam));
+          new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> orderIds().contains(id));
+          for (var team : browser.findElements(By.cssSelector("#queue tbody tr .c-team"))) {
+            assertEquals(newTeam, team.getText(), "a team's queue holds its own orders");
+          }
+          assertTrue(browser.findElements(By.id("reroute")).isEmpty(), "no operations commands");
+          signOut();
+          signIn(tokens.get(firstTeam));
+          new WebDriverWait(browser, Duration.ofSeconds(15))
+              .until(d -> d.findElement(By.id("count")).getText().equals("0 open"));
+          assertFalse(orderIds().contains(id), "another team's order is not held");
+          assertFalse(browser.getPageSource().contains(id), "another team's order is not shown");
         } finally {
           street.close();
         }
@@ -283,35 +320,37 @@ class ConsoleOnTheDemoStreetIT {
 
   /**
    * The demo scenario of the block (seed 1, 30 minutes, stall from minute 3) published over MQTT by
-   * the simulator on its own thread, paced by a {@link CatchingUpClock}; cameras in {@code
-   * silenced} send nothing from the moment they are added.
+   * the simulator on its own thread, paced as {@code ./streetsense demo} paces it: 20× on a clock
+   * ending now; cameras in {@code silenced} send nothing from the moment they are added.
    */
   static final class Street implements AutoCloseable {
-    final CatchingUpClock clock;
+    final SimulatedClock clock;
     final StreetSimulator simulator;
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     final Thread thread;
+    private volatile Instant began;
 
     private Street(BlockMap block, String mqttUri, Set<String> silenced) throws Exception {
-      clock = CatchingUpClock.reaching(CAUGHT_UP_AT, SPEED, LIVE_BEHIND);
+      clock = SimulatedClock.endingNow(Scenarios.DEMO_DURATION, SPEED);
       StreetScenario scenario =
-          Scenarios.demo(block, 1, Scenarios.DEMO_DURATION).startingAt(clock.simStart);
+          Scenarios.demo(block, 1, Scenarios.DEMO_DURATION).startingAt(clock.simStart());
       scenario.groundTruth().detectable().forEach(v -> System.out.println("  scripted: " + v));
       Iterator<DeviceMessage> messages =
           without(
               scenario.iterator(),
               m -> m.kind() == DeviceMessage.Kind.CAMERA && silenced.contains(m.deviceId()));
-      // Speed 1 on the street's own clock: a message goes out when the street's time passes it.
       simulator =
           new StreetSimulator(
               MqttPublisher.connect(mqttUri, null, MqttPublisher.DEFAULT_MAX_INFLIGHT),
-              new SimulatedClock(clock.simStart, clock.simStart, 1),
               clock,
+              Clock.systemUTC(),
               Duration.ofSeconds(5));
       thread =
           new Thread(
               () -> {
                 try {
+                  // The simulator anchors its pacing as its run begins (SimulatedClock.anchoredAt).
+                  began = Instant.now();
                   simulator.run(
                       messages,
                       (sent, at) ->
@@ -332,58 +371,16 @@ class ConsoleOnTheDemoStreetIT {
       return street;
     }
 
+    /** The street's time now: what the simulator is publishing. */
+    Instant now() {
+      Instant from = began;
+      return from == null ? clock.simStart() : clock.anchoredAt(from).simTimeAt(Instant.now());
+    }
+
     @Override
     public void close() throws InterruptedException {
       simulator.close();
       thread.join(10_000);
-    }
-  }
-
-  /**
-   * The street's time: {@code speed}× faster than the wall clock from {@code simStart}, until it is
-   * {@code behind} short of the wall clock; from then on it keeps that distance. It starts when it
-   * is first read (the simulator reads it as its run begins and paces every message from there).
-   */
-  static final class CatchingUpClock extends Clock {
-    final Instant simStart;
-    final double speed;
-    final Duration behind;
-    private long startNanos;
-    private boolean started;
-
-    CatchingUpClock(Instant simStart, double speed, Duration behind) {
-      this.simStart = simStart;
-      this.speed = speed;
-      this.behind = behind;
-    }
-
-    /** A street starting about now whose time reaches the wall clock {@code at} into the street. */
-    static CatchingUpClock reaching(Duration at, double speed, Duration behind) {
-      // simStart + at = now + at / speed - behind
-      Instant simStart =
-          Instant.now().plusNanos((long) (at.toNanos() / speed)).minus(at).minus(behind);
-      return new CatchingUpClock(simStart, speed, behind);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      if (!started) {
-        started = true;
-        startNanos = System.nanoTime();
-      }
-      Instant fast = simStart.plusNanos((long) ((System.nanoTime() - startNanos) * speed));
-      Instant live = Instant.now().minus(behind);
-      return fast.isBefore(live) ? fast : live;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 
@@ -566,6 +563,31 @@ class ConsoleOnTheDemoStreetIT {
 
   By row(String id) {
     return By.cssSelector("tr[data-order-id='" + id + "']");
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> orderIds() {
+    return (List<String>) chrome.js("return window.streetsenseConsole.orderIds()");
+  }
+
+  /**
+   * Every camera of the block is heard from: none is listed offline, and no zone a camera watches
+   * is drawn unknown.
+   */
+  void camerasShownOnline(BlockMap block) {
+    for (Camera camera : block.cameras()) {
+      assertTrue(
+          browser
+              .findElements(
+                  By.cssSelector("#devices [data-device='" + block.id() + "/" + camera.id() + "']"))
+              .isEmpty(),
+          camera.id() + " is sending: not offline");
+    }
+    for (Zone z : block.zones()) {
+      if (!block.camerasViewing(z.id()).isEmpty()) {
+        assertNotEquals("unknown", zoneState(block.id() + "/" + z.id()), z.id() + " is watched");
+      }
+    }
   }
 
   Object zoneState(String zoneKey) {

@@ -46,8 +46,14 @@ import org.slf4j.LoggerFactory;
  *       caller may see: every open order and those changed in the last day) then one {@code order}
  *       event per committed change, ids from {@link ConsoleFeed}; {@code Last-Event-ID} resumes;
  *       with block maps also {@code devices} and {@code violations} (standing violations, {@link
- *       ViolationStanding}) events, current state without an id, on connect and on change.
+ *       ViolationStanding}) events, current state without an id, on connect and on change, and
+ *       {@code clock}: the street's time ({@link StreetClock}), on connect and whenever it moved
+ *       against the wall clock (every second while the street replays behind it).
  * </ul>
+ *
+ * <p>The page runs on the street's clock: SLA timers, dwell, "overdue", the KPIs' day and device
+ * health are judged against the street's time, which is the wall clock when the street is current.
+ * The commands it sends are stamped with that time too ({@link HttpApi}).
  *
  * <p>Every data call takes the token in {@code Authorization: Bearer}, never a cookie and never a
  * URL: a cross-site page can neither read the stream nor send a command with it (the browser does
@@ -85,8 +91,9 @@ final class ConsoleApi {
 
   private final ConsoleFeed feed;
   private final Function<Context, Principal> authenticate;
-  private final Clock clock;
+  private final Clock clock; // the street's: the day of the snapshot's closed orders
   private final Duration heartbeat;
+  private final Duration offlineLimit;
   private final ObjectMapper json = new ObjectMapper();
   private final String leafletVersion;
   private final byte[] zones; // serialized once: 15 000 zones are a few MB
@@ -96,7 +103,8 @@ final class ConsoleApi {
       BlockMaps maps,
       Function<Context, Principal> authenticate,
       Clock clock,
-      Duration heartbeat) {
+      Duration heartbeat,
+      Duration offlineLimit) {
     this.feed = Objects.requireNonNull(feed, "feed");
     try {
       this.zones = json.writeValueAsBytes(zonesJson(maps));
@@ -106,6 +114,7 @@ final class ConsoleApi {
     this.authenticate = Objects.requireNonNull(authenticate, "authenticate");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    this.offlineLimit = Objects.requireNonNull(offlineLimit, "offlineLimit");
     this.leafletVersion = leafletVersion();
   }
 
@@ -195,6 +204,7 @@ final class ConsoleApi {
     long position = feed.parse(ctx.header("Last-Event-ID"));
     long devicesSeen = -1;
     long violationsSeen = -1;
+    long clockSeen = -1;
     ctx.status(200);
     ctx.res().setContentType("text/event-stream; charset=utf-8");
     ctx.res().setHeader("Cache-Control", "no-store");
@@ -210,9 +220,19 @@ final class ConsoleApi {
                 snapshotFilter(who),
                 position < 0 ? 0 : heartbeat.toMillis(),
                 devicesSeen,
-                violationsSeen);
+                violationsSeen,
+                clockSeen);
         if (next == null) {
           return; // the service is stopping
+        }
+        if (next.clock() != null) {
+          // First, so that what follows is drawn against the street's time.
+          clockSeen = next.clock().version();
+          // Read now, not as published: the page takes "now" from it (one published a minute
+          // ago would set a page connecting now a minute back).
+          StreetClock.Reading reading =
+              clock instanceof StreetClock street ? street.reading() : next.clock().reading();
+          send(out, null, "clock", clockJson(reading, offlineLimit));
         }
         if (next.devices() != null) {
           // Current state, not a change: sent without an id, so Last-Event-ID stays the orders'.
@@ -232,7 +252,8 @@ final class ConsoleApi {
           send(out, feed.eventId(next.seq()), "snapshot", data);
         } else if (next.changes().isEmpty()
             && next.devices() == null
-            && next.violations() == null) {
+            && next.violations() == null
+            && next.clock() == null) {
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
         } else {
           for (ConsoleFeed.Change c : next.changes()) {
@@ -337,6 +358,25 @@ final class ConsoleApi {
           .put("violation_id", v.violationId())
           .put("since", v.since().toString());
     }
+    return out;
+  }
+
+  /**
+   * The street clock for the page: the street's and the wall clock's time, how far behind, the
+   * newest device time heard and for how long nothing newer came (null before any), whether that is
+   * the offline limit or longer (the street silent as a whole), and the limit the page warns by.
+   */
+  static ObjectNode clockJson(StreetClock.Reading r, Duration offlineLimit) {
+    ObjectNode out =
+        F.objectNode()
+            .put("street", r.street().toString())
+            .put("wall", r.wall().toString())
+            .put("behind_ms", r.behind().toMillis());
+    out.put("newest", r.newest() == null ? null : r.newest().toString());
+    out.put("silent_ms", r.silentFor() == null ? null : r.silentFor().toMillis());
+    // Sent again when this flips (DeviceHealth), so the page can count on it between events.
+    out.put("silent", DeviceHealth.silent(r, offlineLimit));
+    out.put("offline_after_ms", offlineLimit.toMillis());
     return out;
   }
 

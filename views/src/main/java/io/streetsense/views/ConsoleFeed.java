@@ -41,14 +41,28 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
 
   /**
    * What a client gets next: the changes after its position, or a snapshot when that is lost; and
-   * the device health when it is newer than the client's (null otherwise).
+   * the device health, standing violations and street clock when newer than the client's (null
+   * otherwise).
    */
   public record Next(
       Snapshot snapshot,
       List<Change> changes,
       long seq,
       DeviceHealth.Snapshot devices,
-      ViolationStanding.Snapshot violations) {}
+      ViolationStanding.Snapshot violations,
+      StreetTime clock) {
+    public Next(
+        Snapshot snapshot,
+        List<Change> changes,
+        long seq,
+        DeviceHealth.Snapshot devices,
+        ViolationStanding.Snapshot violations) {
+      this(snapshot, changes, seq, devices, violations, null);
+    }
+  }
+
+  /** A street clock reading as published, with a version that grows on every one. */
+  public record StreetTime(long version, StreetClock.Reading reading) {}
 
   /**
    * Changes kept for resuming: a client away for longer (at ten changes a second, about 16 min)
@@ -64,6 +78,7 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   private boolean closed;
   private DeviceHealth.Snapshot devices; // null: no block maps, no device health
   private ViolationStanding.Snapshot violations; // null: no violation view
+  private StreetTime clock; // null: no street clock (no device health)
 
   public ConsoleFeed() {
     this(DEFAULT_CAPACITY);
@@ -116,6 +131,20 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
   public synchronized void violations(ViolationStanding.Snapshot snapshot) {
     this.violations = snapshot;
     notifyAll();
+  }
+
+  /** The street clock's latest reading; wakes the streams so they send it. */
+  public synchronized void clock(StreetClock.Reading reading) {
+    this.clock = new StreetTime(clockVersion() + 1, reading);
+    notifyAll();
+  }
+
+  private long clockVersion() {
+    return clock == null ? -1 : clock.version();
+  }
+
+  private StreetTime newClock(long seen) {
+    return clockVersion() == seen ? null : clock;
   }
 
   private long violationsVersion() {
@@ -185,6 +214,21 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       long devicesSeen,
       long violationsSeen)
       throws InterruptedException {
+    return next(after, filter, timeoutMillis, devicesSeen, violationsSeen, clockVersion());
+  }
+
+  /**
+   * As {@link #next(long, Predicate, long, long, long)}, and the street clock when it is newer than
+   * the client's {@code clockSeen} version.
+   */
+  public synchronized Next next(
+      long after,
+      Predicate<WorkOrder> filter,
+      long timeoutMillis,
+      long devicesSeen,
+      long violationsSeen,
+      long clockSeen)
+      throws InterruptedException {
     Objects.requireNonNull(filter, "filter");
     if (closed) {
       return null;
@@ -193,16 +237,22 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
     if (after < 0 || after > seq || after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
       return new Next(
-          s, List.of(), s.seq(), newDevices(devicesSeen), newViolations(violationsSeen));
+          s,
+          List.of(),
+          s.seq(),
+          newDevices(devicesSeen),
+          newViolations(violationsSeen),
+          newClock(clockSeen));
     }
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (seq == after
         && devicesVersion() == devicesSeen
         && violationsVersion() == violationsSeen
+        && clockVersion() == clockSeen
         && !closed) {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
-        return new Next(null, List.of(), seq, null, null);
+        return new Next(null, List.of(), seq, null, null, null);
       }
       wait(left);
     }
@@ -210,13 +260,24 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       return null;
     }
     if (seq == after) {
-      return new Next(null, List.of(), seq, newDevices(devicesSeen), newViolations(violationsSeen));
+      return new Next(
+          null,
+          List.of(),
+          seq,
+          newDevices(devicesSeen),
+          newViolations(violationsSeen),
+          newClock(clockSeen));
     }
     oldestKept = recent.peekFirst().seq();
     if (after + 1 < oldestKept) {
       Snapshot s = snapshot(filter);
       return new Next(
-          s, List.of(), s.seq(), newDevices(devicesSeen), newViolations(violationsSeen));
+          s,
+          List.of(),
+          s.seq(),
+          newDevices(devicesSeen),
+          newViolations(violationsSeen),
+          newClock(clockSeen));
     }
     // The deque is in seq order: walk back from the newest to the client's position.
     List<Change> out = new ArrayList<>();
@@ -228,7 +289,13 @@ public final class ConsoleFeed implements WorkOrderView.Listener {
       out.add(c);
     }
     java.util.Collections.reverse(out);
-    return new Next(null, out, seq, newDevices(devicesSeen), newViolations(violationsSeen));
+    return new Next(
+        null,
+        out,
+        seq,
+        newDevices(devicesSeen),
+        newViolations(violationsSeen),
+        newClock(clockSeen));
   }
 
   private ViolationStanding.Snapshot newViolations(long seen) {

@@ -82,7 +82,7 @@ public final class HttpApi {
    * @param maxBodyBytes largest request body (413 beyond)
    * @param open311Public serve Open311 without a token
    * @param actionTimeout how long a command waits for Kafka's acknowledgement (503 beyond)
-   * @param clock stamps commands and refills the write rate limit
+   * @param clock refills the write rate limit, and stamps commands unless {@link #onStreetClock}
    * @param writeLimit write calls per principal (bearer token)
    */
   public record Settings(
@@ -119,6 +119,8 @@ public final class HttpApi {
   private final ObjectMapper json = new ObjectMapper();
   private final ConsoleFeed console;
   private final io.streetsense.blockmap.BlockMaps blockMaps;
+  private Clock streetClock; // stamps commands and is the console's now; settings' clock by default
+  private Duration offlineLimit = DeviceHealth.Settings.defaults().cameraOfflineAfter();
 
   public HttpApi(
       WorkOrderReader view, ActionSink actions, TokenRegistry tokens, Settings settings) {
@@ -155,6 +157,21 @@ public final class HttpApi {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.writeLimiter = new WriteRateLimiter(settings.writeLimit(), settings.clock());
+    this.streetClock = settings.clock();
+  }
+
+  /**
+   * Runs the commands and the console on the street's clock ({@link StreetClock}): a command's
+   * {@code requestedAt} is the street's time, so that the job, which applies an action once the
+   * street's event time reaches it, applies it at once also when the street runs behind the wall
+   * clock (a replay, the demo); when the street is current that is the wall clock. {@code
+   * offlineLimit} is how far behind (or how long silent) the console warns from. Before {@link
+   * #create}.
+   */
+  public HttpApi onStreetClock(Clock street, Duration offlineLimit) {
+    this.streetClock = Objects.requireNonNull(street, "street");
+    this.offlineLimit = Objects.requireNonNull(offlineLimit, "offlineLimit");
+    return this;
   }
 
   /** A configured, not yet started Javalin app. */
@@ -213,8 +230,9 @@ public final class HttpApi {
                 requireReady();
                 return who;
               },
-              settings.clock(),
-              Duration.ofSeconds(15))
+              streetClock,
+              Duration.ofSeconds(15),
+              offlineLimit)
           .routes(r);
     }
 
@@ -458,7 +476,9 @@ public final class HttpApi {
 
   private void act(Context ctx, Principal who, WorkOrder order, ActionRequest request) {
     ActionRules.check(request.action(), order.getStatus());
-    Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+    // The street's time: applied by the job as soon as its event time reaches it
+    // (HttpApi#onStreetClock)
+    Instant now = streetClock.instant().truncatedTo(ChronoUnit.MILLIS);
     String actionId = actionId(ctx, who, order, request.action());
     String teamId =
         switch (request.action()) {

@@ -76,6 +76,9 @@ public final class ViewsServer implements AutoCloseable {
           new MqttPusher(transport, new PushOffsets(config.pushMarkerFile()), topics.workOrders());
       listeners.add(pusher);
     }
+    // The street's time, set by the device messages the device-health view reads (block maps
+    // only); without them it is the wall clock.
+    StreetClock street = new StreetClock(config.http().clock());
     view =
         WorkOrderView.start(
             config.kafka(), topics.workOrders(), listeners, closed -> awaitTopics(closed));
@@ -88,6 +91,7 @@ public final class ViewsServer implements AutoCloseable {
                 config.http(),
                 console,
                 config.blockMaps())
+            .onStreetClock(street, config.deviceHealth().cameraOfflineAfter())
             .create();
     if (config.blockMaps() != null) {
       devices =
@@ -98,14 +102,16 @@ public final class ViewsServer implements AutoCloseable {
               config.blockMaps(),
               config.deviceHealth(),
               config.http().clock(),
-              console::devices);
+              street,
+              console::devices,
+              console::clock);
       // The map's zones come from the block maps: without them there is no map to stand on.
       violations =
           ViolationStanding.start(
               config.kafka(),
               topics.violations(),
               ViolationStanding.Settings.defaults(),
-              config.http().clock(),
+              street,
               console::violations);
     }
     http.start(config.httpHost(), config.httpPort());

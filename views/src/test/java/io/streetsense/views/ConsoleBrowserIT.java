@@ -242,18 +242,24 @@ class ConsoleBrowserIT {
     }
   }
 
+  /** Set: {@link #streetAlive}'s devices send nothing at all (an outage of the whole street). */
+  volatile boolean streetSilent;
+
   /**
    * The street's devices, live: every camera in the returned set sends a frame each 500 ms, every
    * sensor a reading ({@code JS-P-01} at {@code batteryV}). Remove a camera to silence it.
    */
   Set<String> streetAlive(double batteryV) {
+    streetSilent = false;
     Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     lane.cameras().forEach(c -> sending.add(c.id()));
     Thread street =
         new Thread(
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
-                devicesAlive(Set.copyOf(sending), batteryV);
+                if (!streetSilent) {
+                  devicesAlive(Set.copyOf(sending), batteryV);
+                }
                 try {
                   Thread.sleep(500);
                 } catch (InterruptedException e) {
@@ -692,6 +698,30 @@ class ConsoleBrowserIT {
 
     // It comes back: the zone is clear again.
     sending.add("JS-C-02");
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(d -> "clear".equals(zoneState("JS-Z-F05")));
+    assertTrue(
+        browser.findElement(By.id("street-banner")).getText().isEmpty(),
+        "a live street: no warning");
+
+    // Every camera and sensor falls silent: the street's clock runs on, every device goes
+    // offline, every zone turns unknown, and the banner says nothing has been heard.
+    streetSilent = true;
+    long outage = System.nanoTime();
+    new WebDriverWait(browser, CAMERA_OFFLINE.plusSeconds(5), Duration.ofMillis(50))
+        .until(
+            d ->
+                "unknown".equals(zoneState("JS-Z-F01")) && "unknown".equals(zoneState("JS-Z-F05")));
+    new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(50))
+        .until(
+            d -> d.findElement(By.id("street-banner")).getText().contains("no device heard for"));
+    System.out.printf(
+        "console: every device silent → zones unknown and the banner \"%s\" after %d ms%n",
+        browser.findElement(By.id("street-banner")).getText(),
+        (System.nanoTime() - outage) / 1_000_000);
+    assertTrue(browser.findElement(By.id("street-banner")).isDisplayed());
+    screenshot("console-street-silent-1366x768.png");
+    streetSilent = false;
     new WebDriverWait(browser, Duration.ofSeconds(5))
         .until(d -> "clear".equals(zoneState("JS-Z-F05")));
   }

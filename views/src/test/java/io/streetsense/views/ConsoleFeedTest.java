@@ -132,6 +132,37 @@ class ConsoleFeedTest {
   }
 
   @Test
+  void theStreetClockWakesAStream_andIsSentOnlyWhenNew() throws Exception {
+    ConsoleFeed feed = new ConsoleFeed(10);
+    Instant wall = Instant.parse("2026-12-06T07:00:00Z");
+    StreetClock.Reading behind =
+        new StreetClock.Reading(wall.minusSeconds(1800), wall, wall.minusSeconds(1800), wall);
+    feed.clock(behind);
+    ConsoleFeed.Next first = feed.next(-1, ALL, 0, -1, -1, -1);
+    assertEquals(behind, first.clock().reading(), "with the snapshot");
+    long seen = first.clock().version();
+    ConsoleFeed.Next quiet = feed.next(first.seq(), ALL, 50, -1, -1, seen);
+    assertNull(quiet.clock(), "not sent again");
+    CompletableFuture<ConsoleFeed.Next> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return feed.next(first.seq(), ALL, 10_000, -1, -1, seen);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(100);
+    StreetClock.Reading later =
+        new StreetClock.Reading(
+            wall.minusSeconds(1780), wall.plusSeconds(1), wall.minusSeconds(1780), wall);
+    feed.clock(later);
+    ConsoleFeed.Next woke = waiting.get(2, TimeUnit.SECONDS);
+    assertEquals(later, woke.clock().reading());
+    assertTrue(woke.changes().isEmpty());
+  }
+
+  @Test
   void aTeamsSnapshotHoldsItsOrdersOnly() throws Exception {
     ConsoleFeed feed = new ConsoleFeed(10);
     put(feed, null, TestOrders.dispatched("WO-A", "team-a"));

@@ -5,6 +5,11 @@
 // The token is asked for once, kept in sessionStorage (this tab only) and sent as
 // "Authorization: Bearer" on every call; it never goes in an address. The live feed is read with
 // fetch() (an EventSource cannot send that header) and resumes with Last-Event-ID.
+//
+// The page runs on the street's clock (the feed's "clock" event): SLA timers, dwell, "overdue" and
+// the KPIs' day are judged against the street's time, the newest time the devices have sent when
+// the street runs behind the wall clock (a replay, the demo), else the wall clock. Between events
+// it runs with this browser's clock from the last known offset.
 
 const TOKEN_KEY = 'streetsense.console.token';
 const FINAL = new Set(['CLOSED', 'SELF_CLEARED', 'CANCELLED']);
@@ -26,6 +31,8 @@ const state = {
   zoneDevices: new Map(), // block/zone -> [device]
   violations: null, // block/zone -> [{type, since, violation_id}] standing, null until the feed sends
   pauseMs: 0,
+  // The street's clock: street time = Date.now() + offset. Until the feed says, the wall clock.
+  clock: { known: false, offset: 0, behindMs: 0, newest: null, silent: false, silentMs: null, receivedAt: 0, limitMs: 60_000 },
   stats: { snapshots: 0, events: 0, connects: 0, lastApplyMs: 0, firstRenderMs: 0 },
 };
 
@@ -50,6 +57,18 @@ function el(tag, attrs = {}, ...children) {
 // ---- time ------------------------------------------------------------------------------------
 
 const ms = (iso) => (iso ? Date.parse(iso) : null);
+
+/** Now on the street's clock, in epoch milliseconds. */
+const streetNow = () => Date.now() + state.clock.offset;
+
+/** A length of time in words for the banner: "45 s", "28 min", "2 h 05 min". */
+function words(millis) {
+  const s = Math.max(0, Math.round(millis / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
 
 function duration(millis) {
   const s = Math.max(0, Math.floor(millis / 1000));
@@ -206,6 +225,20 @@ function handleEvent(block) {
     state.stats.deviceUpdates = (state.stats.deviceUpdates || 0) + 1;
     dirty.allZones = true;
     dirty.devices = true;
+  } else if (type === 'clock') {
+    const at = Date.now();
+    state.clock = {
+      known: true,
+      offset: Date.parse(payload.street) - at,
+      behindMs: payload.behind_ms,
+      newest: payload.newest,
+      silent: payload.silent,
+      silentMs: payload.silent_ms,
+      receivedAt: at,
+      limitMs: payload.offline_after_ms,
+    };
+    state.stats.clockUpdates = (state.stats.clockUpdates || 0) + 1;
+    tick();
   } else if (type === 'violations') {
     const before = state.violations ? [...state.violations.keys()] : null;
     state.violations = new Map();
@@ -335,7 +368,7 @@ function timed(name, fn) {
 }
 
 function render() {
-  const now = Date.now();
+  const now = streetNow();
   timed('queue', () => renderQueue(now));
   timed('filters', fillFilterOptions);
   timed('kpis', () => renderKpis(now));
@@ -395,9 +428,39 @@ function renderDevices(now) {
     list);
 }
 
+/**
+ * What the operator must know about the street's clock, or null: the street silent as a whole (an
+ * outage of every feed stays in view, it never reads as "all clear"), or behind the wall clock by
+ * more than the offline limit.
+ */
+function streetWarning(now) {
+  const c = state.clock;
+  if (!c.known) return null;
+  const lines = [];
+  if (c.newest === null) {
+    if (state.devices && state.devices.devices.length) lines.push('no camera or sensor heard yet — zones unknown');
+  } else if (c.silent) {
+    // The service says so when it starts and when it ends; in between the silence grows here.
+    const silent = c.silentMs + (Date.now() - c.receivedAt);
+    lines.push(`no device heard for ${words(silent)} — every camera and sensor silent`);
+  }
+  if (c.behindMs > c.limitMs) {
+    lines.push(`street time ${new Date(now).toLocaleTimeString()}, ${words(c.behindMs)} behind the wall clock — replaying or feeds delayed`);
+  }
+  return lines.length ? lines.join(' · ') : null;
+}
+
 function tick() {
-  const now = Date.now();
-  $('#clock').textContent = new Date(now).toLocaleTimeString();
+  const now = streetNow();
+  const behind = state.clock.known && state.clock.behindMs > 0;
+  const clock = $('#clock');
+  clock.textContent = behind ? `street ${new Date(now).toLocaleTimeString()}` : new Date(now).toLocaleTimeString();
+  clock.title = behind ? `street time; wall clock ${new Date().toLocaleTimeString()}` : 'street time = wall clock';
+  clock.dataset.streetMs = String(now);
+  const warning = streetWarning(now);
+  const banner = $('#street-banner');
+  if (banner.textContent !== (warning || '')) banner.textContent = warning || '';
+  banner.hidden = !warning;
   for (const [id, tr] of state.rows) {
     const o = state.orders.get(id);
     if (!o) continue;
@@ -628,7 +691,7 @@ function drawZone(key, now) {
 }
 
 function zonePopup(key) {
-  const now = Date.now();
+  const now = streetNow();
   const z = { zone: zoneInfo.get(key) || null, orders: ordersOfZone(key) };
   const div = el('div', { class: 'zone-popup', 'data-zone': key },
     el('strong', {}, key), ' ', el('span', { class: 'badge' }, zoneState(key, z.orders, now)));
@@ -697,7 +760,7 @@ function renderDetail() {
     el('dt', {}, 'first seen'), el('dd', {}, new Date(ms(o.detected_at)).toLocaleString()),
     el('dt', {}, 'dwell'), FINAL.has(o.status)
       ? el('dd', {}, duration(ms(o.closed_at || o.updated_at) - ms(o.detected_at)))
-      : el('dd', { 'data-dwell-from': String(ms(o.detected_at)) }, duration(Date.now() - ms(o.detected_at))),
+      : el('dd', { 'data-dwell-from': String(ms(o.detected_at)) }, duration(streetNow() - ms(o.detected_at))),
     el('dt', {}, 'accept by'), el('dd', {}, o.accept_by ? new Date(ms(o.accept_by)).toLocaleTimeString() : '—'),
     el('dt', {}, 'resolve by'), el('dd', {}, o.resolve_by ? new Date(ms(o.resolve_by)).toLocaleTimeString() : '—'),
     el('dt', {}, 'note'), el('dd', { 'data-field': 'latest-note' }, o.latest_note || '—'),
@@ -896,6 +959,8 @@ window.streetsenseConsole = {
   },
   mapView: () => (map ? [map.getCenter().lat, map.getCenter().lng, map.getZoom()] : null),
   zoneState: (key) => (zoneMarkers.get(key) || {}).zoneState || null,
+  streetNow: () => (state.clock.known ? streetNow() : null),
+  streetWarning: () => streetWarning(streetNow()),
   reconnect(pauseMs = 0) {
     state.pauseMs = pauseMs;
     if (state.abort) state.abort.abort();
