@@ -3,6 +3,7 @@ package io.streetsense.blockmap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streetsense.testing.RepositoryBlockMaps;
 import java.io.ByteArrayInputStream;
@@ -40,6 +41,15 @@ class BlockMapsSharingTest {
     assertSame(first, third);
     assertEquals(city, first);
     assertNotSame(city, first, "the loaded maps themselves are not replaced");
+
+    // Shipped compressed: a block's maps are far smaller than their plain Java serialization.
+    java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(plain)) {
+      out.writeObject(new java.util.ArrayList<>(city.all()));
+    }
+    assertTrue(
+        cityBytes.length * 3 < plain.size(),
+        "shipped " + cityBytes.length + " B, plain " + plain.size() + " B");
 
     Object other = deserialized(serialized(jiashan));
     assertNotSame(first, other);
