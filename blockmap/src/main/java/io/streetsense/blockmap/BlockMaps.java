@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.ref.WeakReference;
@@ -129,8 +130,21 @@ public final class BlockMaps implements Serializable {
     }
 
     private Map<String, BlockMap> inflate() throws ObjectStreamException {
+      // Classes from the loader that loaded the maps' own classes: under a Flink cluster that is
+      // the job's user-code class loader, whichever loader started the deserialization.
+      ClassLoader loader = BlockMaps.class.getClassLoader();
       try (ObjectInputStream in =
-          new ObjectInputStream(new GZIPInputStream(new ByteArrayInputStream(compressed)))) {
+          new ObjectInputStream(new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            @Override
+            protected Class<?> resolveClass(ObjectStreamClass desc)
+                throws IOException, ClassNotFoundException {
+              try {
+                return Class.forName(desc.getName(), false, loader);
+              } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+              }
+            }
+          }) {
         Map<String, BlockMap> byId = new LinkedHashMap<>();
         for (Object map : (List<?>) in.readObject()) {
           BlockMap block = (BlockMap) map;
