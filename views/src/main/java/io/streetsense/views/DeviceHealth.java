@@ -99,16 +99,7 @@ public final class DeviceHealth implements AutoCloseable {
       StreetClock street,
       Consumer<Snapshot> onChange,
       Consumer<StreetClock.Reading> onClock) {
-    this.maps = Objects.requireNonNull(maps, "maps");
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.street = Objects.requireNonNull(street, "street");
-    this.onChange = Objects.requireNonNull(onChange, "onChange");
-    this.onClock = Objects.requireNonNull(onClock, "onClock");
-    this.cameraTopic = null;
-    this.parkingTopic = null;
-    this.startedAt = street.instant();
-    this.snapshot = evaluate(0);
-    this.reader = null;
+    this(maps, settings, street, onChange, onClock, null, null, health -> null);
   }
 
   private DeviceHealth(
@@ -121,6 +112,39 @@ public final class DeviceHealth implements AutoCloseable {
       StreetClock street,
       Consumer<Snapshot> onChange,
       Consumer<StreetClock.Reading> onClock) {
+    this(
+        maps,
+        settings,
+        street,
+        onChange,
+        onClock,
+        cameraTopic,
+        parkingTopic,
+        // Kafka's offsets for a time are the records' (wall-clock) timestamps: read back by the
+        // wall.
+        health ->
+            new RecentTopicReader(
+                "device-health view",
+                kafka,
+                "streetsense-views-devices",
+                Map.of(
+                    cameraTopic, settings.cameraOfflineAfter(),
+                    parkingTopic, settings.sensorOfflineAfter()),
+                false,
+                wall,
+                health::apply,
+                health::publishIfChanged));
+  }
+
+  private DeviceHealth(
+      BlockMaps maps,
+      Settings settings,
+      StreetClock street,
+      Consumer<Snapshot> onChange,
+      Consumer<StreetClock.Reading> onClock,
+      String cameraTopic,
+      String parkingTopic,
+      java.util.function.Function<DeviceHealth, RecentTopicReader> reader) {
     this.maps = Objects.requireNonNull(maps, "maps");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.street = Objects.requireNonNull(street, "street");
@@ -130,19 +154,7 @@ public final class DeviceHealth implements AutoCloseable {
     this.parkingTopic = parkingTopic;
     this.startedAt = street.instant();
     this.snapshot = evaluate(0);
-    // Kafka's offsets for a time are the records' (wall-clock) timestamps: read back by the wall.
-    this.reader =
-        new RecentTopicReader(
-            "device-health view",
-            kafka,
-            "streetsense-views-devices",
-            Map.of(
-                cameraTopic, settings.cameraOfflineAfter(),
-                parkingTopic, settings.sensorOfflineAfter()),
-            false,
-            wall,
-            this::apply,
-            this::publishIfChanged);
+    this.reader = reader.apply(this);
   }
 
   /** Judged on a street clock of its own over {@code clock}. */
