@@ -201,13 +201,13 @@ final class PhaseRun {
       List<Double> fixedRates = t.fixedRates();
       for (int i = 0; i < fixedRates.size(); i++) {
         double rate = fixedRates.get(i);
-        Results.Step s =
-            runStep(
-                String.format(Locale.ROOT, "fixed %.0f", rate),
-                "fixed",
-                rate,
-                t.durationOfFixedStep(i),
-                t.warmup);
+        // Labels name a step's latency histogram: a rate given twice gets "#2" (and so on), so
+        // that the second step's figures are its own.
+        long earlier = fixedRates.subList(0, i).stream().filter(r -> r == rate).count();
+        String label =
+            String.format(Locale.ROOT, "fixed %.0f", rate)
+                + (earlier == 0 ? "" : " #" + (earlier + 1));
+        Results.Step s = runStep(label, "fixed", rate, t.durationOfFixedStep(i), t.warmup);
         if (!s.sustainable()) {
           recover(rate);
         }
