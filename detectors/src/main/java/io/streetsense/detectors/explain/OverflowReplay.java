@@ -178,10 +178,11 @@ final class OverflowReplay {
     if (anchor.standing()) {
       return String.format(
           Locale.ROOT,
-          "counts: stood %s, presence %.2f, last seen %s ago",
+          "counts: stood %s, presence %.2f, last seen %s ago%s",
           Durations.of(stood),
           presence,
-          Durations.of(unseen));
+          Durations.of(unseen),
+          unseen > grace ? " (hidden, or its sightings now fall nearer a newer candidate)" : "");
     }
     List<String> reasons = new ArrayList<>();
     if (stood < standing) {
@@ -196,6 +197,9 @@ final class OverflowReplay {
       reasons.add(
           String.format(
               Locale.ROOT, "unseen for %.1f s > grace %d s", unseen / 1000.0, grace / 1000));
+    }
+    if (reasons.isEmpty()) {
+      reasons.add("a twin of an older candidate beside it, seen apart from it: one vehicle");
     }
     return "does not count: " + String.join("; ", reasons);
   }

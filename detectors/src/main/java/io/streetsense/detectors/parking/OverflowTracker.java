@@ -192,10 +192,11 @@ public final class OverflowTracker {
       }
     }
     long latest = latestStandingSighting(watch, now);
+    VehicleWatch kerbWatch = watch;
     watch.anchors.removeIf(
         anchor ->
             now - anchor.lastSeenAt > graceMillis
-                && !(stood(anchor, now) && stillThere(anchor, now, latest)));
+                && !(stood(anchor, now) && stillThere(kerbWatch, anchor, now, latest)));
     if (watch.anchors.size() > MAX_ANCHORS) {
       // A crowded kerb: keep the candidates seen longest, which are the ones that can stand.
       watch.anchors.sort(
@@ -363,7 +364,7 @@ public final class OverflowTracker {
     long latest = latestStandingSighting(watch, now);
     List<VehicleAnchor> candidates = new ArrayList<>();
     for (VehicleAnchor anchor : watch.anchors) {
-      if (stood(anchor, now) && stillThere(anchor, now, latest)) {
+      if (stood(anchor, now) && stillThere(watch, anchor, now, latest)) {
         candidates.add(anchor);
       }
     }
@@ -409,13 +410,41 @@ public final class OverflowTracker {
 
   /**
    * Still there though unseen: for the grace, or for the longer hidden grace when every vehicle
-   * that stood there vanished with it (the kerb is hidden; a car that leaves goes alone).
+   * that stood there vanished with it (the kerb is hidden; a car that leaves goes alone), or for as
+   * long as a twin beside it takes its sightings (see {@link #sightingsTakenByTwin}).
    */
-  private boolean stillThere(VehicleAnchor anchor, long now, long latestStandingSighting) {
+  private boolean stillThere(
+      VehicleWatch watch, VehicleAnchor anchor, long now, long latestStandingSighting) {
     long unseen = now - anchor.lastSeenAt;
     return unseen <= graceMillis
         || (unseen <= hiddenGraceMillis
-            && latestStandingSighting - anchor.lastSeenAt <= togetherMillis);
+            && latestStandingSighting - anchor.lastSeenAt <= togetherMillis)
+        || sightingsTakenByTwin(watch, anchor, now);
+  }
+
+  /**
+   * Whether a younger candidate within the drift took over this one's sightings, so the vehicle is
+   * still seen, only matched elsewhere. A candidate sits where its vehicle was first seen; a
+   * vehicle arriving is first seen a little off where it settles, and a passer-by crossing it (or
+   * taking its candidate in one frame) can start a candidate nearer to where its boxes then fall.
+   * From then on the parked vehicle feeds the newer candidate and starves its own: without this it
+   * would stop counting after the grace, well before the newer one has stood, and the kerb count
+   * would dip for a moment, restarting the overflow's dwell. The twin must have appeared while this
+   * one was still seen, be seen now, and be seen without a neighbour in most of its frames (two
+   * vehicles side by side are seen together; then this one left, and stops counting).
+   */
+  private boolean sightingsTakenByTwin(VehicleWatch watch, VehicleAnchor anchor, long now) {
+    for (VehicleAnchor twin : watch.anchors) {
+      if (twin != anchor
+          && twin.firstSeenAt > anchor.firstSeenAt
+          && twin.firstSeenAt <= anchor.lastSeenAt
+          && now - twin.lastSeenAt <= graceMillis
+          && 2 * twin.hitsWithNeighbour < twin.hits
+          && Math.hypot(twin.x - anchor.x, twin.y - anchor.y) <= maxDrift) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<AlternativeParking> alternatives(BlockParkingState state, OverflowRule rule) {

@@ -285,6 +285,47 @@ class ParkingOverflowDetectorTest {
     assertEquals(List.of(), events);
   }
 
+  /**
+   * Car 31 was first seen at x 0.700 as it pulled in and settles at 0.712; at 200 s a passing
+   * vehicle seen once at 0.712 starts a candidate there, nearer to the car's boxes than its own:
+   * from then on every sighting of the car goes to the newer candidate. Car 32 stands throughout.
+   */
+  private static List<Sighting> parkedCarStolenByAPasserBy(int second, int car31LeavesAt) {
+    List<Sighting> cars = new ArrayList<>();
+    if (second < car31LeavesAt) {
+      cars.add(vehicle("31", second < 200 ? 0.700 : second % 2 == 0 ? 0.711 : 0.713, 0.80));
+    }
+    if (second == 200) {
+      cars.add(vehicle("77", 0.712, 0.80));
+    }
+    cars.add(vehicle("32", 0.88, 0.82));
+    return cars;
+  }
+
+  @Test
+  void aPasserBysCandidateTakingAParkedCarsSightings_doesNotRestartTheDwell() throws Exception {
+    // The car's own candidate is unseen from 201 s; the newer one stands only at 230 s. The car
+    // is seen all along, so the count must not dip in between: the overflow opens at 630 s.
+    List<ViolationEvent> events =
+        run(
+            merged(berths(0, 8, 0), kerb(0, 900, s -> parkedCarStolenByAPasserBy(s, 900))),
+            T0 + 900 * SECOND);
+    assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
+    assertEquals(630, second(events.get(0).getEventTime()), describe(events.get(0)));
+    assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
+  }
+
+  @Test
+  void aCarWhoseSightingsATwinTookOver_leavingStillStopsCountingAfter15s() throws Exception {
+    // The same car leaves at 590 s (last seen 589 s): both its candidates stop counting 15 s
+    // later, before the dwell ends at 630 s, so nothing opens.
+    List<ViolationEvent> events =
+        run(
+            merged(berths(0, 8, 0), kerb(0, 900, s -> parkedCarStolenByAPasserBy(s, 590))),
+            T0 + 900 * SECOND);
+    assertEquals(List.of(), events);
+  }
+
   @Test
   void twoCarsCloseTogetherInTheImage_countTwice() throws Exception {
     // One behind the other, far from the camera: ground points 0.02 apart, seen in the same
