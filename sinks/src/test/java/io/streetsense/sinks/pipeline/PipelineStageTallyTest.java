@@ -6,11 +6,16 @@ import io.streetsense.sinks.metrics.MetricPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /** The detect stage's {@code pipeline} points, from samples to points, in test harnesses. */
@@ -125,5 +130,56 @@ class PipelineStageTallyTest {
     in.add(new StreamRecord<>(event("b/s1", 0, 0), T0 + 501)); // forgotten: 65 newer ones
     List<MetricPoint> points = tally(in, T0 + MINUTE);
     assertEquals(1L, points.get(0).fields().get("duplicates"));
+  }
+
+  /** The tally's per-device state as it was kept before the window: the last 64 numbers. */
+  private static final class LegacyTally extends KeyedProcessFunction<String, StageSample, Void> {
+    @Override
+    public void processElement(StageSample sample, Context ctx, Collector<Void> out)
+        throws Exception {
+      ValueState<List<Long>> recent =
+          getRuntimeContext()
+              .getState(new ValueStateDescriptor<>("recent-seqs", Types.LIST(Types.LONG)));
+      ValueState<Long> highest =
+          getRuntimeContext().getState(new ValueStateDescriptor<>("highest-seq", Types.LONG));
+      List<Long> seqs = recent.value() == null ? new ArrayList<>() : recent.value();
+      seqs.add(sample.seq);
+      recent.update(seqs);
+      highest.update(sample.seq);
+    }
+  }
+
+  @Test
+  void stateOfTheListShape_carriesOverIntoTheWindow_andIsDropped() throws Exception {
+    OperatorSubtaskState legacy;
+    try (var old =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new LegacyTally()),
+            (StageSample s) -> s.device,
+            Types.STRING)) {
+      old.open();
+      for (long seq = 100; seq <= 110; seq++) {
+        old.processElement(new StreamRecord<>(sensor(seq), T0 + seq));
+      }
+      legacy = old.snapshot(1, T0 + 200);
+    }
+    try (var devices =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new DeviceStageTally(Duration.ofMinutes(1))),
+            (StageSample s) -> s.device,
+            Types.STRING)) {
+      devices.initializeState(legacy);
+      devices.open();
+      assertEquals(2, devices.numKeyedStateEntries(), "the two states of the list shape");
+      devices.processElement(new StreamRecord<>(sensor(105), T0 + 300)); // remembered
+      devices.processElement(new StreamRecord<>(sensor(112), T0 + 301)); // 111 never came
+      assertEquals(
+          2, devices.numKeyedStateEntries(), "the window and the open interval, nothing else");
+      devices.processWatermark(new Watermark(T0 + MINUTE));
+      StageCounts counts = devices.extractOutputValues().get(0);
+      assertEquals(2, counts.events);
+      assertEquals(1, counts.duplicates, "105 was among the restored numbers");
+      assertEquals(1, counts.missing, "111, after the restored highest 110");
+    }
   }
 }
