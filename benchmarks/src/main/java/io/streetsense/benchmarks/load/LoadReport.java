@@ -347,6 +347,7 @@ final class LoadReport {
                 a.precision(),
                 a.recall()));
       }
+      checkpointGrowth(b, p);
       if (p.checks().containsKey("error")) {
         b.append("ERROR: ").append(p.checks().get("error")).append('\n');
       }
@@ -978,5 +979,42 @@ final class LoadReport {
 
   private static String esc(String s) {
     return SvgChart.esc(s);
+  }
+
+  /** Per fixed step, the checkpoint's state by operator at its start and end (MB). */
+  private static void checkpointGrowth(StringBuilder b, Results.Phase p) {
+    if (p.checkpointByOperator() == null) {
+      return;
+    }
+    p.checkpointByOperator()
+        .forEach(
+            (step, ends) -> {
+              Map<String, Long> start = ends.getOrDefault("start", Map.of());
+              Map<String, Long> end = ends.getOrDefault("end", Map.of());
+              b.append(
+                  String.format(
+                      Locale.ROOT,
+                      "checkpoint state by operator, step '%s' (MB, start -> end):%n",
+                      step));
+              end.forEach(
+                  (operator, bytes) -> {
+                    if (bytes >= 10_000 || start.getOrDefault(operator, 0L) >= 10_000) {
+                      b.append(
+                          String.format(
+                              Locale.ROOT,
+                              "  %-44s %7.2f -> %7.2f%n",
+                              operator,
+                              start.getOrDefault(operator, 0L) / 1e6,
+                              bytes / 1e6));
+                    }
+                  });
+              b.append(
+                  String.format(
+                      Locale.ROOT,
+                      "  %-44s %7.2f -> %7.2f%n",
+                      "(whole job)",
+                      start.values().stream().mapToLong(Long::longValue).sum() / 1e6,
+                      end.values().stream().mapToLong(Long::longValue).sum() / 1e6));
+            });
   }
 }

@@ -103,6 +103,8 @@ final class PhaseRun {
 
   private final List<Results.Step> steps = new ArrayList<>();
   private final Map<String, Object> checks = new LinkedHashMap<>();
+  private final Map<String, Map<String, Map<String, Long>>> checkpointByOperator =
+      new LinkedHashMap<>();
   private volatile String currentStep = "start";
   private volatile double currentRate;
   private volatile boolean sampling = true;
@@ -339,7 +341,8 @@ final class PhaseRun {
         checks,
         List.copyOf(samples),
         timeline,
-        profile);
+        profile,
+        checkpointByOperator);
   }
 
   /** Where a system-under-test JVM's flight recording goes ({@code --profile}). */
@@ -690,6 +693,7 @@ final class PhaseRun {
       recover(rate);
     }
     long start = System.currentTimeMillis();
+    Map<String, Long> checkpointAtStart = CheckpointBreakdown.newest(checkpointFolder());
     book.open(label, start + warmup.toMillis());
     currentStep = label;
     currentRate = rate;
@@ -703,6 +707,9 @@ final class PhaseRun {
     Results.Step s = evaluate(label, stepKind, rate, start, start + warmup.toMillis(), end);
     steps.add(s);
     countedWindows.put(label, new long[] {start + warmup.toMillis(), end});
+    if (stepKind.equals("fixed")) {
+      recordCheckpointGrowth(label, checkpointAtStart);
+    }
     LatencyBook.Summary headline = s.latency().get(headlineMetric());
     LoadTest.progress(
         "%s: step '%s' %s: offered %.0f, Kafka in %.0f, job %.0f msgs/s; lag %d -> %d (%+.0f/s = %.2f%%"
@@ -729,6 +736,34 @@ final class PhaseRun {
                 headline.count()),
         s.verdict());
     return s;
+  }
+
+  /** Where the job writes its checkpoints (none with {@code --checkpoint-storage jobmanager}). */
+  private Path checkpointFolder() {
+    return dir.resolve("checkpoints");
+  }
+
+  /** Keeps, and prints, the largest operators' state at the step's start and end. */
+  private void recordCheckpointGrowth(String label, Map<String, Long> atStart) {
+    Map<String, Long> atEnd = CheckpointBreakdown.newest(checkpointFolder());
+    if (atEnd.isEmpty()) {
+      return;
+    }
+    checkpointByOperator.put(label, Map.of("start", atStart, "end", atEnd));
+    StringBuilder largest = new StringBuilder();
+    atEnd.entrySet().stream()
+        .limit(6)
+        .forEach(
+            e ->
+                largest.append(
+                    String.format(
+                        Locale.ROOT,
+                        "%s%s %.2f -> %.2f MB",
+                        largest.isEmpty() ? "" : ", ",
+                        e.getKey(),
+                        atStart.getOrDefault(e.getKey(), 0L) / 1e6,
+                        e.getValue() / 1e6)));
+    LoadTest.progress("%s: step '%s': checkpoint state by operator: %s", name, label, largest);
   }
 
   String headlineMetric() {

@@ -204,7 +204,13 @@ final class Results {
       List<String> missed,
       List<String> falseOpened) {}
 
-  /** One phase: the real pipeline or the passthrough baseline, on the same city and brokers. */
+  /**
+   * One phase: the real pipeline or the passthrough baseline, on the same city and brokers.
+   *
+   * @param checkpointByOperator per fixed step, the newest checkpoint's state bytes per operator
+   *     when it started ("start") and ended ("end"), largest first; empty without a checkpoint
+   *     folder
+   */
   record Phase(
       String name,
       String topicPrefix,
@@ -219,5 +225,6 @@ final class Results {
       Map<String, Object> checks,
       List<Sample> samples,
       Map<String, Map<Long, LatencyBook.Summary>> latencyTimeline,
-      Map<String, Map<String, Double>> cpuMicrosPerMessageByStage) {}
+      Map<String, Map<String, Double>> cpuMicrosPerMessageByStage,
+      Map<String, Map<String, Map<String, Long>>> checkpointByOperator) {}
 }
