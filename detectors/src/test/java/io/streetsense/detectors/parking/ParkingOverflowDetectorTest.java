@@ -327,6 +327,40 @@ class ParkingOverflowDetectorTest {
   }
 
   @Test
+  void aCarWhoseSightingsSplitBetweenTwoAnchors_stillCounts() throws Exception {
+    // Car 31 is first seen at 0.700 pulling in; in its second frame a passer-by at 0.702 takes
+    // that anchor and the car, at 0.725, starts a second. From then on the car's boxes fall at
+    // 0.709 and 0.717 in turn (missed one frame in five): nearer one anchor, then the other.
+    // Matched by distance alone each anchor held some 40 % of the frames, neither stood, and the
+    // kerb counted one car of two for good. The older anchor takes them once it has been there
+    // the standing time, stands, and the overflow opens.
+    List<ViolationEvent> events =
+        run(
+            merged(
+                berths(0, 8, 0),
+                kerb(
+                    0,
+                    900,
+                    s -> {
+                      List<Sighting> cars = new ArrayList<>();
+                      if (s == 0) {
+                        cars.add(vehicle("31", 0.700, 0.80));
+                      } else if (s == 1) {
+                        cars.add(vehicle("77", 0.702, 0.80));
+                        cars.add(vehicle("31", 0.725, 0.80));
+                      } else if (s % 5 != 0) {
+                        cars.add(vehicle("31", s % 2 == 0 ? 0.709 : 0.717, 0.80));
+                      }
+                      cars.add(vehicle("32", 0.88, 0.82));
+                      return cars;
+                    })),
+            T0 + 900 * SECOND);
+    assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
+    assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
+    assertTrue(second(events.get(0).getEventTime()) <= 700, describe(events.get(0)));
+  }
+
+  @Test
   void twoCarsCloseTogetherInTheImage_countTwice() throws Exception {
     // One behind the other, far from the camera: ground points 0.02 apart, seen in the same
     // frames (each missed in one frame of five). They are two vehicles: the overflow opens.
