@@ -104,7 +104,11 @@ final class OverflowReplay {
         state = new BlockParkingState(); // what the detector does: no state, no timer of its own
       } else if (state.housekeepingAt == Long.MIN_VALUE) {
         state.housekeepingAt = t + housekeepingMillis;
-        timers.add(state.housekeepingAt);
+        if (state.housekeepingAt <= recorder.to) {
+          // Not past the window: a violation still open there keeps the state (nothing has seen
+          // it clear), and its housekeeping would tick on for ever.
+          timers.add(state.housekeepingAt);
+        }
       }
       observe(t, t == tick);
     }

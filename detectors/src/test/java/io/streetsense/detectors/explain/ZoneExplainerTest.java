@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link ZoneExplainer} on constructed jiashan-lane streets (Monday 2026-11-23 10:00 Shanghai): the
@@ -153,6 +154,25 @@ class ZoneExplainerTest {
             .verdict()
             .contains("but no camera watched the zone for the whole 3 min dwell without an outage"),
         explanation.verdict());
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void anOverflowStillOpenWhenTheRecordsEnd_endsTheReplay() {
+    // The cars stand to the end of the window: the violation opens and nothing ever witnesses it
+    // clear, so the state stays; its housekeeping must not tick on past the window for ever.
+    fullBerths();
+    for (int s = 0; s < 1200; s++) {
+      frame(
+          "JS-C-03",
+          s,
+          List.of(
+              object("31", "vehicle", 0.70, 0.80, 0.12, 0.10),
+              object("32", "vehicle", 0.88, 0.82, 0.12, 0.10)));
+    }
+    Explanation explanation = explain("JS-Z-P1", 0, 1200);
+    assertTrue(
+        explanation.verdict().startsWith("order: PARKING_OVERFLOW OPENED"), explanation.verdict());
   }
 
   @Test
