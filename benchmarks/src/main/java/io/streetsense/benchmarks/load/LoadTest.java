@@ -515,6 +515,11 @@ public final class LoadTest implements Callable<Integer> {
                   ",", rates.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()));
     }
     a.add("--duration " + duration.toSeconds());
+    if (durationsSeconds != null && !durationsSeconds.isEmpty()) {
+      a.add(
+          "--durations "
+              + String.join(",", durationsSeconds.stream().map(String::valueOf).toList()));
+    }
     a.add("--warmup " + warmup.toSeconds());
     if (!scale()) {
       a.add("--blocks " + blocks);
@@ -536,6 +541,9 @@ public final class LoadTest implements Callable<Integer> {
     }
     if (flinkConf != null) {
       flinkConf.forEach(c -> a.add("--flink-conf " + c));
+    }
+    if (sutHeap != null) {
+      a.add("--sut-heap " + sutHeap);
     }
     return a;
   }
