@@ -181,6 +181,12 @@ class ParkingOverflowDetectorTest {
     return harness.extractOutputValues();
   }
 
+  /** Every berth of P1 occupied, the kerb seen a second for 15 minutes: what the detector emits. */
+  private List<ViolationEvent> fullZoneAndKerb(IntFunction<List<Sighting>> objects)
+      throws Exception {
+    return run(merged(berths(0, 8, 0), kerb(0, 900, objects)), T0 + 900 * SECOND);
+  }
+
   private static List<ViolationEventKind> kinds(List<ViolationEvent> events) {
     return events.stream().map(ViolationEvent::getKind).collect(Collectors.toList());
   }
@@ -256,11 +262,7 @@ class ParkingOverflowDetectorTest {
     // Car 31 is last seen at 599 s, car 32 stays in view: 31 left (it did not vanish with the
     // others), so it counts to 614 s only and the condition breaks before the dwell at 630 s.
     List<ViolationEvent> events =
-        run(
-            merged(
-                berths(0, 8, 0),
-                kerb(0, 900, s -> s <= 599 ? twoCars(s) : twoCars(s).subList(1, 2))),
-            T0 + 900 * SECOND);
+        fullZoneAndKerb(s -> s <= 599 ? twoCars(s) : twoCars(s).subList(1, 2));
     assertEquals(List.of(), events);
   }
 
@@ -271,17 +273,11 @@ class ParkingOverflowDetectorTest {
     // car's ground point jitters between 0.700 and 0.706, nearer one anchor, then the other: both
     // keep half the car's sightings and both would stand. Still one car: nothing opens.
     List<ViolationEvent> events =
-        run(
-            merged(
-                berths(0, 8, 0),
-                kerb(
-                    0,
-                    900,
-                    s ->
-                        s == 100
-                            ? List.of(vehicle("31", 0.70, 0.80), vehicle("77", 0.705, 0.80))
-                            : List.of(vehicle("31", s > 100 && s % 2 == 1 ? 0.706 : 0.70, 0.80)))),
-            T0 + 900 * SECOND);
+        fullZoneAndKerb(
+            s ->
+                s == 100
+                    ? List.of(vehicle("31", 0.70, 0.80), vehicle("77", 0.705, 0.80))
+                    : List.of(vehicle("31", s > 100 && s % 2 == 1 ? 0.706 : 0.70, 0.80)));
     assertEquals(List.of(), events);
   }
 
@@ -306,10 +302,7 @@ class ParkingOverflowDetectorTest {
   void aPasserBysCandidateTakingAParkedCarsSightings_doesNotRestartTheDwell() throws Exception {
     // The car's own candidate is unseen from 201 s; the newer one stands only at 230 s. The car
     // is seen all along, so the count must not dip in between: the overflow opens at 630 s.
-    List<ViolationEvent> events =
-        run(
-            merged(berths(0, 8, 0), kerb(0, 900, s -> parkedCarStolenByAPasserBy(s, 900))),
-            T0 + 900 * SECOND);
+    List<ViolationEvent> events = fullZoneAndKerb(s -> parkedCarStolenByAPasserBy(s, 900));
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
     assertEquals(630, second(events.get(0).getEventTime()), describe(events.get(0)));
     assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
@@ -319,10 +312,7 @@ class ParkingOverflowDetectorTest {
   void aCarWhoseSightingsATwinTookOver_leavingStillStopsCountingAfter15s() throws Exception {
     // The same car leaves at 590 s (last seen 589 s): both its candidates stop counting 15 s
     // later, before the dwell ends at 630 s, so nothing opens.
-    List<ViolationEvent> events =
-        run(
-            merged(berths(0, 8, 0), kerb(0, 900, s -> parkedCarStolenByAPasserBy(s, 590))),
-            T0 + 900 * SECOND);
+    List<ViolationEvent> events = fullZoneAndKerb(s -> parkedCarStolenByAPasserBy(s, 590));
     assertEquals(List.of(), events);
   }
 
@@ -335,26 +325,20 @@ class ParkingOverflowDetectorTest {
     // kerb counted one car of two for good. The older anchor takes them once it has been there
     // the standing time, stands, and the overflow opens.
     List<ViolationEvent> events =
-        run(
-            merged(
-                berths(0, 8, 0),
-                kerb(
-                    0,
-                    900,
-                    s -> {
-                      List<Sighting> cars = new ArrayList<>();
-                      if (s == 0) {
-                        cars.add(vehicle("31", 0.700, 0.80));
-                      } else if (s == 1) {
-                        cars.add(vehicle("77", 0.702, 0.80));
-                        cars.add(vehicle("31", 0.725, 0.80));
-                      } else if (s % 5 != 0) {
-                        cars.add(vehicle("31", s % 2 == 0 ? 0.709 : 0.717, 0.80));
-                      }
-                      cars.add(vehicle("32", 0.88, 0.82));
-                      return cars;
-                    })),
-            T0 + 900 * SECOND);
+        fullZoneAndKerb(
+            s -> {
+              List<Sighting> cars = new ArrayList<>();
+              if (s == 0) {
+                cars.add(vehicle("31", 0.700, 0.80));
+              } else if (s == 1) {
+                cars.add(vehicle("77", 0.702, 0.80));
+                cars.add(vehicle("31", 0.725, 0.80));
+              } else if (s % 5 != 0) {
+                cars.add(vehicle("31", s % 2 == 0 ? 0.709 : 0.717, 0.80));
+              }
+              cars.add(vehicle("32", 0.88, 0.82));
+              return cars;
+            });
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
     assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
     assertTrue(second(events.get(0).getEventTime()) <= 700, describe(events.get(0)));
@@ -365,23 +349,17 @@ class ParkingOverflowDetectorTest {
     // One behind the other, far from the camera: ground points 0.02 apart, seen in the same
     // frames (each missed in one frame of five). They are two vehicles: the overflow opens.
     List<ViolationEvent> events =
-        run(
-            merged(
-                berths(0, 8, 0),
-                kerb(
-                    0,
-                    900,
-                    s -> {
-                      List<Sighting> cars = new ArrayList<>();
-                      if (s % 5 != 1) {
-                        cars.add(vehicle("31", 0.70, 0.80));
-                      }
-                      if (s % 5 != 3) {
-                        cars.add(vehicle("32", 0.72, 0.80));
-                      }
-                      return cars;
-                    })),
-            T0 + 900 * SECOND);
+        fullZoneAndKerb(
+            s -> {
+              List<Sighting> cars = new ArrayList<>();
+              if (s % 5 != 1) {
+                cars.add(vehicle("31", 0.70, 0.80));
+              }
+              if (s % 5 != 3) {
+                cars.add(vehicle("32", 0.72, 0.80));
+              }
+              return cars;
+            });
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
     assertEquals(2, events.get(0).getEvidence().getParking().getVehiclesInNoParking());
   }
@@ -390,10 +368,7 @@ class ParkingOverflowDetectorTest {
   void aBusHidingTheKerbForHalfAMinute_doesNotRestartTheDwell() throws Exception {
     // Both cars unseen from 300 s to 330 s (a bus in front of the camera): they keep counting.
     List<ViolationEvent> events =
-        run(
-            merged(
-                berths(0, 8, 0), kerb(0, 900, s -> s >= 300 && s < 330 ? List.of() : twoCars(s))),
-            T0 + 900 * SECOND);
+        fullZoneAndKerb(s -> s >= 300 && s < 330 ? List.of() : twoCars(s));
     assertEquals(ViolationEventKind.OPENED, events.get(0).getKind(), events.toString());
     assertEquals(630, second(events.get(0).getEventTime()));
   }
