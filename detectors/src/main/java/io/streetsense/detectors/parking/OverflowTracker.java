@@ -197,7 +197,7 @@ public final class OverflowTracker {
         continue;
       }
       for (VehicleAnchor b : watch.anchors) {
-        if (b != a && b.lastSeenAt == now && Math.hypot(a.x - b.x, a.y - b.y) <= maxDrift) {
+        if (b != a && b.lastSeenAt == now && withinDrift(a, b)) {
           a.hitsWithNeighbour++;
           break;
         }
@@ -257,18 +257,28 @@ public final class OverflowTracker {
     }
   }
 
+  private boolean withinDrift(VehicleAnchor a, VehicleAnchor b) {
+    return Math.hypot(a.x - b.x, a.y - b.y) <= maxDrift;
+  }
+
+  /**
+   * Seen together with a neighbour within the drift in fewer than half of its frames: one vehicle's
+   * second anchor, not a second vehicle beside the first (those are seen in the same frames).
+   */
+  private static boolean seenMostlyAlone(VehicleAnchor anchor) {
+    return 2 * anchor.hitsWithNeighbour < anchor.hits;
+  }
+
   /**
    * A younger anchor within the drift of an older one, seen together with a neighbour in fewer than
    * half of its frames: the older one's vehicle split in two, not a second vehicle.
    */
   private boolean twinOfOlder(VehicleWatch watch, VehicleAnchor anchor) {
-    if (2 * anchor.hitsWithNeighbour >= anchor.hits) {
+    if (!seenMostlyAlone(anchor)) {
       return false;
     }
     for (VehicleAnchor older : watch.anchors) {
-      if (older != anchor
-          && older.firstSeenAt < anchor.firstSeenAt
-          && Math.hypot(anchor.x - older.x, anchor.y - older.y) <= maxDrift) {
+      if (older != anchor && older.firstSeenAt < anchor.firstSeenAt && withinDrift(anchor, older)) {
         return true;
       }
     }
@@ -447,8 +457,7 @@ public final class OverflowTracker {
     for (VehicleAnchor anchor : candidates) {
       boolean twinOfOlder = false;
       for (VehicleAnchor older : standing) {
-        if (Math.hypot(anchor.x - older.x, anchor.y - older.y) <= maxDrift
-            && 2 * anchor.hitsWithNeighbour < anchor.hits) {
+        if (withinDrift(anchor, older) && seenMostlyAlone(anchor)) {
           twinOfOlder = true;
           break;
         }
@@ -508,8 +517,8 @@ public final class OverflowTracker {
           && twin.firstSeenAt > anchor.firstSeenAt
           && twin.firstSeenAt <= anchor.lastSeenAt
           && now - twin.lastSeenAt <= graceMillis
-          && 2 * twin.hitsWithNeighbour < twin.hits
-          && Math.hypot(twin.x - anchor.x, twin.y - anchor.y) <= maxDrift) {
+          && seenMostlyAlone(twin)
+          && withinDrift(twin, anchor)) {
         return true;
       }
     }
