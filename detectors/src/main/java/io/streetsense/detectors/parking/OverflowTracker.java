@@ -229,9 +229,8 @@ public final class OverflowTracker {
       List<Sighting> sightings,
       VehicleAnchor[] matched,
       Predicate<VehicleAnchor> eligible) {
-    List<double[]> pairs = new ArrayList<>(); // {anchor index, sighting index, distance}
-    for (int a = 0; a < watch.anchors.size(); a++) {
-      VehicleAnchor anchor = watch.anchors.get(a);
+    List<Pair> pairs = new ArrayList<>();
+    for (VehicleAnchor anchor : watch.anchors) {
       if (!eligible.test(anchor)) {
         continue;
       }
@@ -239,23 +238,24 @@ public final class OverflowTracker {
         Sighting sighting = sightings.get(i);
         double distance = Math.hypot(sighting.groundX - anchor.x, sighting.groundY - anchor.y);
         if (matched[i] == null && distance <= maxDrift) {
-          pairs.add(new double[] {a, i, distance});
+          pairs.add(new Pair(anchor, i, distance));
         }
       }
     }
     pairs.sort(
-        Comparator.comparingDouble((double[] pair) -> pair[2])
-            .thenComparingLong(pair -> watch.anchors.get((int) pair[0]).firstSeenAt)
-            .thenComparingDouble(pair -> pair[1]));
+        Comparator.comparingDouble(Pair::distance)
+            .thenComparingLong(pair -> pair.anchor().firstSeenAt)
+            .thenComparingInt(Pair::sighting));
     Set<VehicleAnchor> taken = new HashSet<>();
-    for (double[] pair : pairs) {
-      VehicleAnchor anchor = watch.anchors.get((int) pair[0]);
-      int sighting = (int) pair[1];
-      if (matched[sighting] == null && taken.add(anchor)) {
-        matched[sighting] = anchor;
+    for (Pair pair : pairs) {
+      if (matched[pair.sighting()] == null && taken.add(pair.anchor())) {
+        matched[pair.sighting()] = pair.anchor();
       }
     }
   }
+
+  /** A sighting of a frame (by its index) within the drift of an anchor. */
+  private record Pair(VehicleAnchor anchor, int sighting, double distance) {}
 
   private boolean withinDrift(VehicleAnchor a, VehicleAnchor b) {
     return Math.hypot(a.x - b.x, a.y - b.y) <= maxDrift;
